@@ -1,0 +1,221 @@
+/**
+ * Model spec → functional forward pass on tfjs that exposes pre-activations.
+ *
+ * Shapes: inputs are [B, ...spec.input] (NHWC for images). Every parametric layer (dense, conv2d,
+ * batchnorm) is a "tap": its output before the activation (for batchnorm: gamma·x̂ + beta) can get a
+ * tensor added (`taps`, zeros in the probe) so that `tf.grads` w.r.t. those tensors yields every
+ * per-example backprop signal δ in one backward pass. `record` collects what the probe's rules
+ * need: the layer's input (dense, conv2d) or its normalized input x̂ (batchnorm).
+ *
+ * Batch norm normalizes the last axis. `bnMode: 'stored'` uses the stored mean/variance
+ * (inference; per-example gradients are well defined); `'batch'` uses the statistics of each
+ * contiguous group of `groupSize` examples (training mode, the paper's minibatch protocol; the
+ * biased variance as TensorFlow).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Activation, Layer, ModelSpec } from './spec.ts';
+import { layerOutputShape, paramSpecs } from './spec.ts';
+import type { Weights } from './weights.ts';
+import { checkWeights } from './weights.ts';
+import { hasConvFilterGrad } from '../src/backend/index.ts';
+
+/** A spec with its parameters as tfjs tensors (kept until `dispose`). */
+export interface BuiltModel {
+  spec: ModelSpec;
+  /** By safetensors name (`layers.0.kernel`, ...), including batchnorm mean/variance. */
+  params: Map<string, tf.Tensor>;
+  dispose(): void;
+}
+
+/** One parametric layer met during a forward pass. */
+export interface LayerRecord {
+  /** `layers.3` or `layers.2.layers.0`. */
+  layerName: string;
+  layer: Extract<Layer, { type: 'dense' | 'conv2d' | 'batchnorm' }>;
+  /** dense/conv2d: the layer input; batchnorm: the normalized input x̂. Kept (caller disposes). */
+  input: tf.Tensor;
+}
+
+export interface ForwardOptions {
+  /** Tensors added to the pre-activation of each parametric layer, by layer name. */
+  taps?: Map<string, tf.Tensor>;
+  /** When given, each parametric layer pushes a LayerRecord whose tensor is tf.keep'd. */
+  record?: LayerRecord[];
+  /** Replace parameters (e.g. to differentiate w.r.t. them); falls back to model.params. */
+  params?: Map<string, tf.Tensor>;
+  bnMode?: 'stored' | 'batch';
+  /** For bnMode 'batch': statistics per contiguous group of this many examples (default: whole batch). */
+  groupSize?: number;
+}
+
+/** Build tensors for the weights (validated against the spec first). */
+export function buildModel(spec: ModelSpec, weights: Weights): BuiltModel {
+  checkWeights(spec, weights);
+  const params = new Map<string, tf.Tensor>();
+  for (const p of paramSpecs(spec)) {
+    const w = weights.get(p.name)!;
+    params.set(p.name, tf.keep(tf.tensor(w.data, p.shape, 'float32')));
+  }
+  return { spec, params, dispose: () => params.forEach((t) => t.dispose()) };
+}
+
+/** Output shape (with batch axis) of every parametric layer, keyed by layer name, for a batch of B. */
+export function tapShapes(spec: ModelSpec, batch: number): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const walk = (layers: Layer[], inShape: number[], prefix: string): number[] => {
+    let s = inShape;
+    layers.forEach((l, i) => {
+      const name = `${prefix}.${i}`;
+      const next = l.type === 'residual' ? (walk(l.layers, s, `${name}.layers`), s) : layerOutputShape(l, s, name);
+      if (l.type === 'dense' || l.type === 'conv2d' || l.type === 'batchnorm') out.set(name, [batch, ...next]);
+      s = next;
+    });
+    return s;
+  };
+  walk(spec.layers, spec.input, 'layers');
+  return out;
+}
+
+/** Pointwise activation. */
+export function activate(x: tf.Tensor, a: Activation): tf.Tensor {
+  switch (a) {
+    case 'tanh': return tf.tanh(x);
+    case 'relu': return tf.relu(x);
+    case 'sigmoid': return tf.sigmoid(x);
+    case 'linear': return x;
+  }
+}
+
+/** Total and leading ("top"/"left") padding of TensorFlow's padding rules along one axis. */
+export function convPadding(size: number, k: number, stride: number, padding: 'same' | 'valid'): { out: number; before: number; total: number } {
+  if (padding === 'valid') return { out: Math.floor((size - k) / stride) + 1, before: 0, total: 0 };
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + k - size, 0);
+  return { out, before: Math.floor(total / 2), total };
+}
+
+/**
+ * Patches [B, Ho, Wo, k·k·cin] of x for a k×k conv with the given stride and TF padding, ordered
+ * (dy, dx, channel) like a conv kernel [kh, kw, cin, cout] flattened over its first three axes, so
+ * that conv2d(x, w) = patches · reshape(w, [k·k·cin, cout]). Built from k² strided slices of the
+ * padded input (pure data movement, no arithmetic).
+ */
+export function convPatches(x: tf.Tensor4D, k: number, stride: number, padding: 'same' | 'valid'): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, h, w] = x.shape;
+    const ph = convPadding(h, k, stride, padding);
+    const pw = convPadding(w, k, stride, padding);
+    const xp = ph.total + pw.total > 0
+      ? tf.pad(x, [[0, 0], [ph.before, ph.total - ph.before], [pw.before, pw.total - pw.before], [0, 0]])
+      : x;
+    const slices: tf.Tensor4D[] = [];
+    for (let dy = 0; dy < k; dy++) {
+      for (let dx = 0; dx < k; dx++) {
+        slices.push(tf.stridedSlice(xp, [0, dy, dx, 0],
+          [x.shape[0], dy + (ph.out - 1) * stride + 1, dx + (pw.out - 1) * stride + 1, x.shape[3]],
+          [1, stride, stride, 1]) as tf.Tensor4D);
+      }
+    }
+    return slices.length === 1 ? slices[0]! : tf.concat(slices, 3);
+  });
+}
+
+/**
+ * conv2d whose kernel gradient is patchesᵀ·dy (a sum over examples and positions) when the backend
+ * lacks Conv2DBackpropFilter (wasm); the input gradient uses the backend's own kernel.
+ */
+export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, padding: 'same' | 'valid'): tf.Tensor4D {
+  if (hasConvFilterGrad()) return tf.conv2d(x, w, stride, padding);
+  const f = tf.customGrad(((xx: tf.Tensor, ww: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([xx, ww]);
+    return {
+      value: tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, stride, padding),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [x0, w0] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const dy4 = dy as tf.Tensor4D;
+        const [kh, kw, cin, cout] = w0.shape;
+        const dx = tf.conv2dTranspose(dy4, w0, x0.shape, stride, padding);
+        const u = convPatches(x0, kh, stride, padding).reshape([-1, kh * kw * cin]);
+        const dw = tf.matMul(u, dy4.reshape([-1, cout]), true, false).reshape([kh, kw, cin, cout]);
+        return [dx, dw];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x, w) as tf.Tensor4D;
+}
+
+function batchnorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor,
+  eps: number, mode: 'stored' | 'batch', groupSize: number | undefined): { xhat: tf.Tensor; y: tf.Tensor } {
+  let xhat: tf.Tensor;
+  if (mode === 'stored') {
+    xhat = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps)));
+  } else {
+    const b = x.shape[0]!;
+    const m = groupSize ?? b;
+    if (b % m !== 0) throw new Error(`batch of ${b} is not a multiple of the batch-norm group size ${m}`);
+    const g = x.reshape([b / m, m, ...x.shape.slice(1)]);
+    const axes = Array.from({ length: g.rank - 2 }, (_, i) => i + 1); // group members and spatial axes
+    const mom = tf.moments(g, axes, true);
+    xhat = tf.div(tf.sub(g, mom.mean), tf.sqrt(tf.add(mom.variance, eps))).reshape(x.shape);
+  }
+  return { xhat, y: tf.add(tf.mul(xhat, gamma), beta) };
+}
+
+/** Forward pass of x [B, ...input] through the model; returns the output [B, outputs]. */
+export function forward(model: BuiltModel, x: tf.Tensor, opts: ForwardOptions = {}): tf.Tensor2D {
+  const P = (name: string): tf.Tensor => {
+    const t = opts.params?.get(name) ?? model.params.get(name);
+    if (!t) throw new Error(`parameter ${name} missing`);
+    return t;
+  };
+  const tap = (name: string, t: tf.Tensor): tf.Tensor => {
+    const z = opts.taps?.get(name);
+    return z ? tf.add(t, z) : t;
+  };
+  const rec = (layerName: string, layer: LayerRecord['layer'], input: tf.Tensor) => {
+    if (opts.record) opts.record.push({ layerName, layer, input: tf.keep(input.clone()) });
+  };
+  const run = (layers: Layer[], h0: tf.Tensor, prefix: string): tf.Tensor => {
+    let h = h0;
+    layers.forEach((l, i) => {
+      const name = `${prefix}.${i}`;
+      switch (l.type) {
+        case 'dense': {
+          rec(name, l, h);
+          let z = tf.matMul(h as tf.Tensor2D, P(`${name}.kernel`) as tf.Tensor2D);
+          if (l.bias) z = tf.add(z, P(`${name}.bias`));
+          h = activate(tap(name, z), l.activation);
+          break;
+        }
+        case 'conv2d': {
+          rec(name, l, h);
+          let z: tf.Tensor = conv2d(h as tf.Tensor4D, P(`${name}.kernel`) as tf.Tensor4D, l.stride, l.padding);
+          if (l.bias) z = tf.add(z, P(`${name}.bias`));
+          h = activate(tap(name, z), l.activation);
+          break;
+        }
+        case 'batchnorm': {
+          const { xhat, y } = batchnorm(h, P(`${name}.gamma`), P(`${name}.beta`), P(`${name}.mean`), P(`${name}.variance`),
+            l.epsilon, opts.bnMode ?? 'stored', opts.groupSize);
+          rec(name, l, xhat);
+          h = tap(name, y);
+          break;
+        }
+        case 'flatten':
+          h = h.reshape([h.shape[0]!, -1]);
+          break;
+        case 'activation':
+          h = activate(h, l.activation);
+          break;
+        case 'avgpool':
+          h = tf.avgPool(h as tf.Tensor4D, l.size, l.size, 'valid');
+          break;
+        case 'residual':
+          h = tf.add(h, run(l.layers, h, `${name}.layers`));
+          break;
+      }
+    });
+    return h;
+  };
+  return run(model.spec.layers, x, 'layers') as tf.Tensor2D;
+}

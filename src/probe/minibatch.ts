@@ -1,0 +1,117 @@
+/**
+ * Minibatch mode — the paper's Section 7 protocol: P pairs of minibatches of size m drawn from a
+ * dataset, each minibatch with its own batch-norm statistics; the cosine of the two minibatch-mean
+ * gradients of each pair.
+ *
+ * Fast path: several pairs at once go through ONE backward pass with K = 2·(pairs in the chunk)
+ * groups (src/probe/gram.ts); the K×K group Gram gives every pair's inner product and norms.
+ * Slow twin: `referenceMinibatchCosines`, one backward pass per minibatch.
+ *
+ * Sampling: pair p uses 2m distinct example indices (the two minibatches are disjoint), drawn
+ * without replacement by a seeded Rng, independently across pairs.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BuiltModel } from '../../models/build.ts';
+import { computeGram } from './gram.ts';
+import { minibatchGradient, dot } from './reference.ts';
+import type { GramStrategy } from './rules/index.ts';
+import { Rng } from '../rng.ts';
+import { BadInputError } from '../errors.ts';
+import { zeroIndices } from './stats.ts';
+
+export interface MinibatchOptions {
+  pairs: number;
+  batchSize: number;
+  seed: number;
+  /** Most examples per backward pass (default 512; at least one pair = 2m is always used). */
+  maxExamples?: number;
+  strategy?: GramStrategy;
+}
+
+export interface MinibatchResult {
+  /** Cosine per pair; pairs with a zero minibatch gradient are left out (see zeroPairs). */
+  cosines: Float64Array;
+  /** Norms of the two minibatch-mean gradients of each pair, [P][2]. */
+  norms: [number, number][];
+  /** Pairs excluded because one of their minibatch gradients is zero. */
+  zeroPairs: number[];
+  /** Example indices of each pair (first m: minibatch A, last m: minibatch B). */
+  indices: Int32Array[];
+}
+
+/** The example indices of each pair of disjoint minibatches. */
+export function sampleMinibatchPairs(n: number, pairs: number, m: number, seed: number): Int32Array[] {
+  if (2 * m > n) throw new BadInputError(`a pair of disjoint minibatches of size ${m} needs at least ${2 * m} examples (have ${n})`);
+  const rng = new Rng(seed);
+  const out: Int32Array[] = [];
+  for (let p = 0; p < pairs; p++) {
+    // Partial Fisher–Yates: the first 2m entries of a uniform permutation.
+    const idx = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = 0; i < 2 * m; i++) {
+      const j = i + rng.int(n - i);
+      const t = idx[i]!;
+      idx[i] = idx[j]!;
+      idx[j] = t;
+    }
+    out.push(idx.slice(0, 2 * m));
+  }
+  return out;
+}
+
+function finish(indices: Int32Array[], sq: [number, number, number][]): MinibatchResult {
+  const flat = sq.flatMap(([a, b]) => [a, b]);
+  const zero = new Set(zeroIndices(flat).map((i) => Math.floor(i / 2)));
+  const cosines: number[] = [];
+  sq.forEach(([a, b, ab], p) => {
+    if (!zero.has(p)) cosines.push(Math.max(-1, Math.min(1, ab / Math.sqrt(a * b))));
+  });
+  return {
+    cosines: Float64Array.from(cosines),
+    norms: sq.map(([a, b]) => [Math.sqrt(a), Math.sqrt(b)]),
+    zeroPairs: [...zero].sort((x, y) => x - y),
+    indices,
+  };
+}
+
+/** Minibatch-pair cosines, fast path (group Gram, several pairs per backward pass). */
+export function minibatchCosines(model: BuiltModel, x: tf.Tensor, y: tf.Tensor2D, opts: MinibatchOptions): MinibatchResult {
+  const m = opts.batchSize;
+  const indices = sampleMinibatchPairs(x.shape[0]!, opts.pairs, m, opts.seed);
+  const perChunk = Math.max(1, Math.floor((opts.maxExamples ?? 512) / (2 * m)));
+  const sq: [number, number, number][] = [];
+  for (let p0 = 0; p0 < indices.length; p0 += perChunk) {
+    const chunk = indices.slice(p0, p0 + perChunk);
+    const idx = tf.tensor1d(Int32Array.from(chunk.flatMap((c) => Array.from(c))), 'int32');
+    const xb = tf.gather(x, idx);
+    const yb = tf.gather(y, idx) as tf.Tensor2D;
+    const k = 2 * chunk.length;
+    const { gram } = computeGram(model, xb, yb, { groups: k, bnMode: 'batch', strategy: opts.strategy });
+    tf.dispose([idx, xb, yb]);
+    // Group sums → minibatch means: divide inner products by m².
+    for (let c = 0; c < chunk.length; c++) {
+      const a = 2 * c;
+      const b = a + 1;
+      sq.push([gram[a * k + a]! / (m * m), gram[b * k + b]! / (m * m), gram[a * k + b]! / (m * m)]);
+    }
+  }
+  return finish(indices, sq);
+}
+
+/** Slow twin: each minibatch's mean gradient by its own backward pass, cosines by explicit dot products. */
+export function referenceMinibatchCosines(model: BuiltModel, x: tf.Tensor, y: tf.Tensor2D, opts: MinibatchOptions): MinibatchResult {
+  const m = opts.batchSize;
+  const indices = sampleMinibatchPairs(x.shape[0]!, opts.pairs, m, opts.seed);
+  const sq: [number, number, number][] = indices.map((ix) => {
+    const grads = [ix.slice(0, m), ix.slice(m)].map((part) => {
+      const idx = tf.tensor1d(part, 'int32');
+      const xb = tf.gather(x, idx);
+      const yb = tf.gather(y, idx) as tf.Tensor2D;
+      const g = minibatchGradient(model, xb, yb);
+      tf.dispose([idx, xb, yb]);
+      return g;
+    });
+    const [ga, gb] = grads as [Float64Array, Float64Array];
+    return [dot(ga, ga), dot(gb, gb), dot(ga, gb)];
+  });
+  return finish(indices, sq);
+}

@@ -1,0 +1,63 @@
+/**
+ * conv2d rule. Shapes: U = patches of the input [B, T, k] (T = Ho·Wo output positions,
+ * k = kh·kw·cin, see models/build.ts convPatches), D = delta [B, T, cout]. The per-example kernel
+ * gradient is g_i = U_iᵀ D_i [k, cout] (bias: Σ_t D_i[t]).
+ *   ghost:       <g_i, g_j> = Σ_{p,q} (U_i U_jᵀ)_{pq} (D_i D_jᵀ)_{pq}      ~ B²T²(k + cout)
+ *   materialize: s_a = U_aᵀ D_a (a group's positions stacked), G = S Sᵀ    ~ B·T·k·cout + K²·k·cout
+ * 'auto' picks the cheaper; the ghost form is evaluated in row chunks so that no intermediate
+ * exceeds GHOST_CHUNK_ENTRIES floats.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LayerRule, RuleContext } from './rule.ts';
+import { groupGram, groupRows, outer } from './blocks.ts';
+import { convPatches } from '../../../models/build.ts';
+
+const GHOST_CHUNK_ENTRIES = 1 << 24;
+
+function dims(ctx: RuleContext) {
+  const layer = ctx.record.layer;
+  if (layer.type !== 'conv2d') throw new Error('conv2d rule applied to a non-conv layer');
+  const [b, ho, wo, cout] = ctx.delta.shape as [number, number, number, number];
+  const cin = ctx.record.input.shape[3]!;
+  const k = layer.kernel * layer.kernel * cin;
+  return { layer, b, t: ho * wo, k, cout, groups: ctx.groups };
+}
+
+export const conv2dRule: LayerRule = {
+  cost(ctx) {
+    const { b, t, k, cout, groups } = dims(ctx);
+    return { ghost: b * b * t * t * (k + cout), materialize: b * t * k * cout + groups * groups * k * cout };
+  },
+  gram(ctx) {
+    const { layer, b, t, k, cout, groups } = dims(ctx);
+    const c = this.cost!(ctx);
+    const ghost = ctx.strategy === 'ghost' || (ctx.strategy === 'auto' && c.ghost <= c.materialize);
+    return tf.tidy(() => {
+      const u = convPatches(ctx.record.input as tf.Tensor4D, layer.kernel, layer.stride, layer.padding).reshape([b, t, k]);
+      const d = ctx.delta.reshape([b, t, cout]);
+      let g: tf.Tensor2D;
+      if (ghost) {
+        const u2 = u.reshape([b * t, k]) as tf.Tensor2D;
+        const d2 = d.reshape([b * t, cout]) as tf.Tensor2D;
+        const rows = Math.max(1, Math.floor(GHOST_CHUNK_ENTRIES / (t * b * t)));
+        const parts: tf.Tensor2D[] = [];
+        for (let r0 = 0; r0 < b; r0 += rows) {
+          const r = Math.min(rows, b - r0);
+          parts.push(tf.tidy(() => {
+            const ur = u2.slice([r0 * t, 0], [r * t, k]);
+            const dr = d2.slice([r0 * t, 0], [r * t, cout]);
+            const p = tf.mul(tf.matMul(ur, u2, false, true), tf.matMul(dr, d2, false, true));
+            return tf.sum(p.reshape([r, t, b, t]), [1, 3]) as tf.Tensor2D;
+          }));
+        }
+        g = groupGram(parts.length === 1 ? parts[0]! : tf.concat(parts, 0), groups);
+      } else {
+        const m = b / groups;
+        const s = tf.matMul(u.reshape([groups, m * t, k]), d.reshape([groups, m * t, cout]), true, false).reshape([groups, k * cout]) as tf.Tensor2D;
+        g = outer(s);
+      }
+      if (layer.bias) g = tf.add(g, outer(groupRows(tf.sum(d, 1), groups) as tf.Tensor2D));
+      return g;
+    });
+  },
+};

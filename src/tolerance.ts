@@ -1,0 +1,22 @@
+/**
+ * Tolerances, in one place, keyed by what is compared. Each says why.
+ */
+
+/**
+ * Relative agreement of two float32 computations of the same Gram matrix (probe vs reference,
+ * ghost vs materialized, backend vs backend), measured as max|A-B| / max|B| over all entries.
+ * Each entry is a sum of O(P) products of float32 numbers (P = parameter count, up to ~10^6);
+ * pairwise/blocked summation keeps the rounding error near sqrt(P)·2^-24 ≈ 6e-5 relative to the
+ * largest entry in the worst realistic case. 2e-4 leaves a factor 3 for different summation orders.
+ */
+export const GRAM_REL_TOL_F32 = 2e-4;
+
+/** Cosines are ratios of such entries: the same bound on the relative error, absolute in [-1, 1]. */
+export const COSINE_ABS_TOL_F32 = 5e-4;
+
+/**
+ * A per-example gradient is treated as zero (and left out of cosines) when its squared norm is
+ * below this fraction of the largest squared norm in the batch: float32 Gram entries carry a
+ * relative error ~1e-6, so anything under 1e-12 of the largest is indistinguishable from 0.
+ */
+export const ZERO_GRAD_REL = 1e-12;
