@@ -1,0 +1,139 @@
+/**
+ * The probe's public entry: validate a request (spec, weights, data), run per-example or minibatch
+ * mode on the active tfjs backend, and summarize — the `gradconf probe` JSON contract.
+ *
+ * Data shapes: inputs [n, ...spec.input] or [n, prod(spec.input)] (flat rows are reshaped, so MNIST
+ * stored as [n, 784] fits an input of [28, 28, 1]); targets as models/loss.ts `prepareTargets`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelSpec } from '../../models/spec.ts';
+import type { Weights } from '../../models/weights.ts';
+import { buildModel } from '../../models/build.ts';
+import { prepareTargets } from '../../models/loss.ts';
+import { BadInputError } from '../errors.ts';
+import { computeGram } from './gram.ts';
+import { minibatchCosines } from './minibatch.ts';
+import { gramStats, summarize, type CosineSummary } from './stats.ts';
+import type { GramStrategy } from './rules/index.ts';
+
+export interface ArrayData { shape: number[]; data: ArrayLike<number> }
+
+export interface ProbeRequest {
+  spec: ModelSpec;
+  weights: Weights;
+  inputs: ArrayData;
+  targets: ArrayData;
+  mode: 'example' | 'minibatch';
+  /** example mode: the first `batchSize` examples of the data (default: all); minibatch mode: m. */
+  batchSize?: number;
+  /** minibatch mode: number of pairs P. */
+  pairs?: number;
+  seed: number;
+  includeGram?: boolean;
+  strategy?: GramStrategy;
+  /** Names of the inputs/targets for error messages. */
+  sources?: { inputs?: string; targets?: string };
+}
+
+export interface ProbeReport {
+  backend: string;
+  mode: 'example' | 'minibatch';
+  /** example mode: number of examples; minibatch mode: number of pairs. */
+  n: number;
+  batchSize?: number;
+  pairs?: number;
+  /** Which batch-norm statistics the probe used (only when the model has batch norm). */
+  batchnorm?: 'stored statistics (per-example mode)' | 'per-minibatch statistics (training mode)';
+  /** Row-major n×n Gram (example mode, with includeGram). */
+  gram?: number[][];
+  /** Def. 2.1: max(0, −min_{i≠j} <g_i, g_j>) (minibatch mode: over the pairs' mean gradients). */
+  eta: number;
+  cosine: CosineSummary | null;
+  /** minibatch mode: every pair's cosine (for density plots). */
+  cosines?: number[];
+  diversity: number | null;
+  norms: number[] | [number, number][];
+  /** Indices of zero gradients (example mode) or of pairs with a zero minibatch gradient. */
+  zeroGradients: number[];
+  meanLoss?: number;
+  ms: number;
+}
+
+/** Check data against the spec: shape, finiteness; returns the input tensor shape [n, ...input]. */
+export function checkInputs(spec: ModelSpec, x: ArrayData, source = 'inputs'): number[] {
+  const per = spec.input.reduce((a, b) => a * b, 1);
+  const n = x.shape[0] ?? 0;
+  const rest = x.shape.slice(1);
+  const restSize = rest.reduce((a, b) => a * b, 1);
+  const exact = rest.length === spec.input.length && rest.every((v, i) => v === spec.input[i]);
+  if (!(exact || (rest.length === 1 && restSize === per))) {
+    throw new BadInputError(`${source}: shape [${x.shape}] does not match the model input [${spec.input}] (expected [n, ${spec.input.join(', ')}]${spec.input.length > 1 ? ` or [n, ${per}]` : ''})`);
+  }
+  if (n < 1) throw new BadInputError(`${source}: no examples`);
+  if (x.data.length !== n * per) throw new BadInputError(`${source}: ${x.data.length} values for shape [${x.shape}]`);
+  for (let i = 0; i < x.data.length; i++) {
+    if (!Number.isFinite(x.data[i]!)) throw new BadInputError(`${source}: NaN or Inf at example ${Math.floor(i / per)} (flat index ${i})`);
+  }
+  return [n, ...spec.input];
+}
+
+function posInt(v: number | undefined, name: string): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new BadInputError(`${name} must be a positive integer (got ${v})`);
+}
+
+/** Run the probe as requested; all tensors are released before returning. */
+export function runProbe(req: ProbeRequest): ProbeReport {
+  const { spec } = req;
+  posInt(req.batchSize, '--batch-size');
+  posInt(req.pairs, '--pairs');
+  const xShape = checkInputs(spec, req.inputs, req.sources?.inputs);
+  const n = xShape[0]!;
+  const y = prepareTargets(spec, n, req.targets, req.sources?.targets);
+  const k = y.length / n;
+  const hasBn = JSON.stringify(spec.layers).includes('"batchnorm"');
+  const model = buildModel(spec, req.weights);
+  const t0 = performance.now();
+  try {
+    if (req.mode === 'example') {
+      const b = req.batchSize ?? n;
+      if (b > n) throw new BadInputError(`--batch-size ${b} exceeds the ${n} examples given`);
+      if (b < 2) throw new BadInputError('per-example mode needs at least 2 examples');
+      const per = xShape.slice(1).reduce((a, c) => a * c, 1);
+      const x = tf.tensor(Float32Array.from({ length: b * per }, (_, i) => req.inputs.data[i]!), [b, ...xShape.slice(1)]);
+      const yt = tf.tensor2d(y.subarray(0, b * k), [b, k]);
+      const res = (() => { try { return computeGram(model, x, yt, { strategy: req.strategy }); } finally { tf.dispose([x, yt]); } })();
+      const s = gramStats(res.gram, b);
+      const report: ProbeReport = {
+        backend: tf.getBackend(), mode: 'example', n: b,
+        ...(hasBn ? { batchnorm: 'stored statistics (per-example mode)' as const } : {}),
+        eta: s.eta, cosine: s.cosine, diversity: s.diversity, norms: s.norms, zeroGradients: s.zeroGradients,
+        meanLoss: res.losses.reduce((a, v) => a + v, 0) / b,
+        ms: performance.now() - t0,
+      };
+      if (req.includeGram) report.gram = Array.from({ length: b }, (_, i) => Array.from(res.gram.subarray(i * b, i * b + b)));
+      return report;
+    }
+    const m = req.batchSize ?? 128;
+    const pairs = req.pairs ?? 100;
+    const x = tf.tensor(req.inputs.data instanceof Float32Array ? req.inputs.data : Float32Array.from(req.inputs.data), xShape);
+    const yt = tf.tensor2d(y, [n, k]);
+    try {
+      const r = minibatchCosines(model, x, yt, { pairs, batchSize: m, seed: req.seed, strategy: req.strategy });
+      let minDot = Infinity;
+      r.norms.forEach(([a, b], p) => {
+        if (!r.zeroPairs.includes(p)) minDot = Math.min(minDot, r.cosines[p - r.zeroPairs.filter((z) => z < p).length]! * a * b);
+      });
+      return {
+        backend: tf.getBackend(), mode: 'minibatch', n: pairs, batchSize: m, pairs,
+        ...(hasBn ? { batchnorm: 'per-minibatch statistics (training mode)' as const } : {}),
+        eta: Number.isFinite(minDot) ? Math.max(0, -minDot) : 0,
+        cosine: summarize(r.cosines), cosines: Array.from(r.cosines), diversity: null,
+        norms: r.norms, zeroGradients: r.zeroPairs, ms: performance.now() - t0,
+      };
+    } finally {
+      tf.dispose([x, yt]);
+    }
+  } finally {
+    model.dispose();
+  }
+}

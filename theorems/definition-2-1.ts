@@ -1,0 +1,92 @@
+/**
+ * Definition 2.1 (gradient confusion) — ../shared/paper/THEOREMS.md.
+ *
+ * {f_i} has gradient confusion bound η ≥ 0 at w if <∇f_i(w), ∇f_j(w)> ≥ −η for all i ≠ j; the
+ * smallest such bound is η(w) = max(0, −min_{i≠j} <g_i, g_j>). The check: on random architectures
+ * and data, the probe's η (from its one-backward-pass Gram) equals η computed by the definition
+ * from explicitly computed per-example gradients (one backward pass each, float64 dot products),
+ * and every pair satisfies the definition's inequality with the probe's η.
+ *
+ * Kind: exact. Tolerance: float32 (src/tolerance.ts GRAM_REL_TOL_F32 relative to max|G|).
+ */
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs';
+import { specArb } from '../models/arbitraries.ts';
+import type { ModelSpec } from '../models/spec.ts';
+import { computeGram } from '../src/probe/gram.ts';
+import { gramStats } from '../src/probe/stats.ts';
+import { perExampleGradients, dot } from '../src/probe/reference.ts';
+import { randomInstance } from '../src/probe/instances.ts';
+import { GRAM_REL_TOL_F32 } from '../src/tolerance.ts';
+import { slackOf, type RunOptions, type TheoremEntry, type TheoremResult, type Verdict } from './verdict.ts';
+
+export const statement = {
+  id: 'definition-2-1',
+  title: 'Definition 2.1: gradient confusion η from the per-example Gram',
+  wording: '{f_i} has gradient confusion bound η ≥ 0 at w if <∇f_i(w), ∇f_j(w)> ≥ −η for all i ≠ j.',
+  hypotheses: ['f_i differentiable at w', 'N ≥ 2'],
+  bound: 'abs(etaProbe - etaDefinition) <= tol * maxAbsGram',
+  version: 'ICML 2020 (final), Definition 2.1',
+  confidence: 'sure',
+  kind: 'exact' as const,
+};
+
+export interface Params { spec: ModelSpec; n: number; seed: number }
+
+/** fast-check arbitrary of instances: random architecture, 2–6 examples, seed for weights and data. */
+export const arbitrary: fc.Arbitrary<Params> = fc.record({ spec: specArb(), n: fc.integer({ min: 2, max: 6 }), seed: fc.integer({ min: 1, max: 1_000_000 }) });
+
+/** Check one instance on the active backend. */
+export function check(p: Params): Verdict {
+  const inst = randomInstance(p.spec, p.n, p.seed);
+  try {
+    const { gram } = computeGram(inst.model, inst.x, inst.y);
+    const etaProbe = gramStats(gram, p.n).eta;
+    const g = perExampleGradients(inst.model, inst.x, inst.y);
+    let minDot = Infinity;
+    let maxAbs = 0;
+    for (let i = 0; i < p.n; i++) {
+      for (let j = 0; j < p.n; j++) {
+        const v = dot(g[i]!, g[j]!);
+        maxAbs = Math.max(maxAbs, Math.abs(v));
+        if (i !== j) minDot = Math.min(minDot, v);
+      }
+    }
+    const etaDef = Math.max(0, -minDot);
+    const tol = GRAM_REL_TOL_F32 * maxAbs;
+    const diff = Math.abs(etaProbe - etaDef);
+    // The definition's inequality with the probe's η: every off-diagonal <g_i, g_j> ≥ −η (up to tol).
+    const inequality = minDot >= -etaProbe - tol;
+    return { holds: diff <= tol && inequality, measured: { etaProbe, etaDefinition: etaDef, diff, maxAbsGram: maxAbs }, bound: tol, slack: slackOf(diff, tol) };
+  } finally {
+    inst.done();
+  }
+}
+
+export const entry: TheoremEntry = {
+  id: statement.id,
+  title: statement.title,
+  kind: 'exact',
+  async run(opts: RunOptions): Promise<TheoremResult> {
+    const t0 = performance.now();
+    const numRuns = opts.budget === 'full' ? 1000 : 40;
+    let done = 0;
+    let minSlack = Infinity;
+    let failure: Verdict | undefined;
+    const out = fc.check(fc.property(arbitrary, (p) => {
+      const v = check(p);
+      opts.progress?.(++done, numRuns);
+      minSlack = Math.min(minSlack, v.slack);
+      if (!v.holds) failure = v;
+      return v.holds;
+    }), { seed: opts.seed, numRuns });
+    return {
+      id: statement.id, title: statement.title, kind: 'exact', holds: !out.failed, instances: out.numRuns,
+      details: {
+        backend: tf.getBackend(), minSlack, tolerance: `GRAM_REL_TOL_F32 = ${GRAM_REL_TOL_F32} relative to max|G|`,
+        ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath, failure } : {}),
+      },
+      seed: opts.seed, ms: performance.now() - t0,
+    };
+  },
+};
