@@ -15,7 +15,7 @@ import { computeGram } from './gram.ts';
 import { perExampleGradients, referenceGram, dot } from './reference.ts';
 import { flatGradient, trainableNames } from './plain.ts';
 import { minibatchCosines, referenceMinibatchCosines } from './minibatch.ts';
-import { randomInstance, relErr } from './testing.ts';
+import { randomInstance, relErr } from './instances.ts';
 import { COSINE_ABS_TOL_F32, GRAM_REL_TOL_F32 } from '../tolerance.ts';
 import { buildModel, forward } from '../../models/build.ts';
 import { exampleLosses } from '../../models/loss.ts';

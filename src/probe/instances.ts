@@ -1,4 +1,4 @@
-/** Helpers shared by the probe's tests and the benchmark (not part of the public API). */
+/** Random probe instances (model + data) and error measures, shared by tests, theorem checks and the benchmark. */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../../models/spec.ts';
 import { buildModel, type BuiltModel } from '../../models/build.ts';

@@ -1,0 +1,30 @@
+/**
+ * `gradconf` command line: verify, probe, bench. `--json` prints one JSON document to stdout,
+ * progress goes to stderr; exit 0 ok, 1 a claim failed, 2 bad input (one line naming the problem),
+ * 3 internal error.
+ */
+import { Command } from 'commander';
+import { probeProgram } from './probe.ts';
+import { verifyProgram } from './verify.ts';
+import { benchProgram } from './bench.ts';
+import { reportError } from './common.ts';
+
+/** Run the CLI on argv (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let pending: Promise<number> | undefined;
+  const run = (p: Promise<number>) => { pending = p; };
+  const program = new Command('gradconf')
+    .description('gradient confusion (Sankararaman et al., ICML 2020), made executable')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `gradconf: ${s}` : s) })
+;
+  for (const sub of [verifyProgram(run), probeProgram(run), benchProgram(run)]) {
+    program.addCommand(sub.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `gradconf: ${s}` : s) }));
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return pending ? await pending : 0;
+  } catch (e) {
+    return reportError(e);
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * `gradconf probe`: the per-example Gram / minibatch-pair cosines of a model on data
+ * (DESIGN.md public contract). With no arguments: the `mlp` preset, He init, on 128 MNIST
+ * training images drawn with the seed.
+ */
+import { Command, Option } from 'commander';
+import { parseSpec, parameterCount, type ModelSpec } from '../../models/spec.ts';
+import { initWeights, INIT_NAMES, type InitName } from '../../models/init.ts';
+import { loadWeights, saveWeights } from '../../models/safetensors.ts';
+import { preset, PRESET_NAMES } from '../../models/presets.ts';
+import { readNpy } from '../data/npy.ts';
+import { loadMnist, normalizeImages } from '../data/mnist.ts';
+import { initBackend } from '../backend/index.ts';
+import { BadInputError } from '../errors.ts';
+import { runProbe, type ArrayData, type ProbeReport } from '../probe/index.ts';
+import { Rng } from '../rng.ts';
+import { intOption, numberOption, printJson, readBytes } from './common.ts';
+
+/** MNIST's pixel mean and standard deviation (training set), the usual normalization. */
+const MNIST_MEAN = 0.1307;
+const MNIST_STD = 0.3081;
+
+interface ProbeOpts {
+  model?: string; preset?: string; weights?: string; init: InitName; kappa?: number; scale?: number;
+  inputs?: string; targets?: string; mode: 'example' | 'minibatch'; batchSize?: number; pairs?: number;
+  gram?: boolean; seed: number; backend?: string; json?: boolean; saveWeights?: string; examples?: number;
+  strategy: 'auto' | 'ghost' | 'materialize';
+}
+
+function mnistFor(spec: ModelSpec, opts: ProbeOpts): { inputs: ArrayData; targets: ArrayData; source: string } {
+  const per = spec.input.reduce((a, b) => a * b, 1);
+  if (per !== 784) {
+    throw new BadInputError(`--inputs and --targets are required for a model whose input is [${spec.input}] (the default MNIST data fits [784] or [28, 28, 1])`);
+  }
+  const last = spec.layers[spec.layers.length - 1]!;
+  if (spec.loss !== 'softmax-xent' || last.type !== 'dense' || last.units !== 10) {
+    throw new BadInputError('the default MNIST data needs a softmax-xent model with 10 outputs; pass --inputs and --targets for other models');
+  }
+  const all = loadMnist('train');
+  const want = opts.mode === 'example' ? (opts.batchSize ?? 128) : (opts.examples ?? all.n);
+  if (want > all.n) throw new BadInputError(`MNIST has ${all.n} training images (asked for ${want})`);
+  const pick = new Rng(opts.seed).permutation(all.n).slice(0, want);
+  const images = new Float32Array(want * 784);
+  const labels = new Float64Array(want);
+  pick.forEach((src, i) => {
+    images.set(all.images.subarray(src * 784, src * 784 + 784), i * 784);
+    labels[i] = all.labels[src]!;
+  });
+  return {
+    inputs: { shape: [want, 784], data: normalizeImages(images, MNIST_MEAN, MNIST_STD) },
+    targets: { shape: [want], data: labels },
+    source: `MNIST train, ${want} images drawn with seed ${opts.seed}, normalized (x − ${MNIST_MEAN}) / ${MNIST_STD}`,
+  };
+}
+
+/** Run the command; returns the exit code. */
+export async function probeCommand(opts: ProbeOpts): Promise<number> {
+  if (opts.model && opts.preset) throw new BadInputError('give either --model or --preset, not both');
+  if ((opts.inputs === undefined) !== (opts.targets === undefined)) throw new BadInputError('--inputs and --targets go together');
+  if (opts.weights && opts.saveWeights) throw new BadInputError('--save-weights writes the initial weights of --init; it cannot be used with --weights');
+  const backend = await initBackend(opts.backend);
+  const spec = opts.model ? parseSpec(readBytes(opts.model, 'model spec').toString('utf8'), opts.model) : preset(opts.preset ?? 'mlp');
+  const weights = opts.weights
+    ? loadWeights(opts.weights, spec)
+    : initWeights(spec, { init: opts.init, seed: opts.seed, kappa: opts.kappa, scale: opts.scale });
+  if (opts.saveWeights) saveWeights(opts.saveWeights, weights, { init: opts.init, seed: String(opts.seed), generator: 'gradconf probe' });
+  let data: { inputs: ArrayData; targets: ArrayData; source: string };
+  if (opts.inputs && opts.targets) {
+    data = { inputs: readNpy(opts.inputs), targets: readNpy(opts.targets), source: `${opts.inputs}, ${opts.targets}` };
+  } else {
+    data = mnistFor(spec, opts);
+  }
+  const report: ProbeReport = runProbe({
+    spec, weights, inputs: data.inputs, targets: data.targets, mode: opts.mode, batchSize: opts.batchSize,
+    pairs: opts.pairs, seed: opts.seed, includeGram: opts.gram, strategy: opts.strategy,
+    sources: opts.inputs ? { inputs: opts.inputs, targets: opts.targets } : undefined,
+  });
+  const doc = {
+    ...report,
+    backend,
+    model: { source: opts.model ?? `preset ${opts.preset ?? 'mlp'}`, parameters: parameterCount(spec), loss: spec.loss },
+    weights: opts.weights ?? `init ${opts.init} (seed ${opts.seed})`,
+    data: data.source,
+    seed: opts.seed,
+  };
+  if (opts.json) {
+    printJson(doc);
+  } else {
+    const f = (v: number | undefined) => (v === undefined ? '–' : v.toPrecision(4));
+    const c = report.cosine;
+    const lines = [
+      `gradconf probe — ${doc.model.source} (${doc.model.parameters} parameters, ${spec.loss}), weights: ${doc.weights}`,
+      `data: ${doc.data}`,
+      `backend ${backend}, mode ${report.mode}${report.mode === 'minibatch' ? `: ${report.pairs} pairs of minibatches of ${report.batchSize}` : `: ${report.n} examples`}${report.batchnorm ? `, batch norm: ${report.batchnorm}` : ''}`,
+      `gradient confusion η = ${f(report.eta)}${report.mode === 'minibatch' ? ' (between minibatch-mean gradients)' : ''}`,
+      c ? `cosines (${c.count}): min ${f(c.min)}  q05 ${f(c.q05)}  median ${f(c.median)}  mean ${f(c.mean)}  q95 ${f(c.q95)}` : 'cosines: fewer than two non-zero gradients',
+      report.diversity !== null ? `gradient diversity Σ‖g_i‖²/‖Σg_i‖² = ${f(report.diversity)}` : '',
+      `zero gradients: ${report.zeroGradients.length}${report.zeroGradients.length ? ` (${report.zeroGradients.slice(0, 10).join(', ')}${report.zeroGradients.length > 10 ? ', …' : ''})` : ''}`,
+      `time: ${report.ms.toFixed(0)} ms`,
+    ].filter((l) => l !== '');
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return 0;
+}
+
+/** commander definition of `probe`. */
+export function probeProgram(run: (code: Promise<number>) => void): Command {
+  return new Command('probe')
+    .description('per-example gradient Gram (or minibatch-pair cosines) of a model on data: gradient confusion, cosines, diversity')
+    .option('--model <spec.json>', 'model spec (JSON, see README)')
+    .addOption(new Option('--preset <name>', 'built-in model').choices([...PRESET_NAMES]))
+    .option('--weights <file.safetensors>', 'weights (default: initialize with --init)')
+    .addOption(new Option('--init <name>', 'initializer when no --weights').choices([...INIT_NAMES]).default('he'))
+    .option('--kappa <k>', 'Strategy 4.1 κ (init gaussian)', numberOption('--kappa', true))
+    .option('--scale <s>', 'operator-norm bound s (init small-weights)', numberOption('--scale', true))
+    .option('--save-weights <file>', 'write the initial weights used (safetensors)')
+    .option('--inputs <x.npy>', 'inputs [n, ...input] or [n, prod(input)] (float32/float64 .npy)')
+    .option('--targets <y.npy>', 'targets: one-hot/labels (softmax-xent), ±1 (logistic), values (mse)')
+    .addOption(new Option('--mode <mode>', 'per-example Gram or minibatch pairs (the paper\'s protocol)').choices(['example', 'minibatch']).default('example'))
+    .option('--batch-size <n>', 'example mode: examples used (default all / 128 MNIST); minibatch mode: minibatch size (default 128)', intOption('--batch-size', 1))
+    .option('--pairs <n>', 'minibatch mode: number of pairs (default 100)', intOption('--pairs', 1))
+    .option('--examples <n>', 'minibatch mode with default MNIST data: pool size (default 60000)', intOption('--examples', 2))
+    .addOption(new Option('--strategy <s>', 'conv Gram strategy').choices(['auto', 'ghost', 'materialize']).default('auto'))
+    .option('--gram', 'include the Gram matrix in the JSON output')
+    .option('--seed <n>', 'seed for initialization and data sampling', intOption('--seed'), 0)
+    .option('--backend <name>', 'wasm (default), cpu, webgpu, tensorflow; or GRADCONF_BACKEND')
+    .option('--json', 'print one JSON document')
+    .action((o: ProbeOpts) => run(probeCommand(o)));
+}

@@ -1,0 +1,55 @@
+/**
+ * `gradconf verify`: run the theorem registry (theorems/index.ts). Table or JSON on stdout,
+ * progress on stderr; exit 1 when an exact claim fails.
+ */
+import { Command, Option } from 'commander';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../backend/index.ts';
+import { selectTheorems, type TheoremResult } from '../../theorems/index.ts';
+import { BadInputError } from '../errors.ts';
+import { EXIT_CLAIM_FAILED, EXIT_OK, intOption, printJson, progressReporter } from './common.ts';
+
+interface VerifyOpts { only?: string; quick?: boolean; full?: boolean; seed: number; json?: boolean; backend?: string }
+
+export async function verifyCommand(opts: VerifyOpts): Promise<number> {
+  if (opts.quick && opts.full) throw new BadInputError('give --quick or --full, not both');
+  const ids = (opts.only ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const { selected, unknown } = selectTheorems(ids);
+  if (unknown.length) throw new BadInputError(`unknown result id(s): ${unknown.join(', ')}; known: ${selectTheorems([]).selected.map((t) => t.id).join(', ')}`);
+  const backend = await initBackend(opts.backend);
+  const budget = opts.full ? 'full' : 'quick';
+  const results: TheoremResult[] = [];
+  for (const t of selected) {
+    results.push(await t.run({ seed: opts.seed, budget, progress: progressReporter(t.id) }));
+  }
+  const failedExact = results.some((r) => r.kind === 'exact' && !r.holds);
+  if (opts.json) {
+    printJson({ backend, budget, results });
+  } else {
+    const rows = results.map((r) => [r.id, r.kind, String(r.instances), r.holds ? 'holds' : 'FAILS',
+      typeof r.details.minSlack === 'number' ? `min slack ${(r.details.minSlack as number).toPrecision(3)}` : '',
+      `${(r.ms / 1000).toFixed(1)} s`, `--seed ${r.seed}`]);
+    const head = ['result', 'kind', 'instances', 'verdict', 'slack', 'time', 'replay'];
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd();
+    process.stdout.write(`gradconf verify (${budget}, backend ${tf.getBackend()})\n${line(head)}\n${rows.map(line).join('\n')}\n`);
+    for (const r of results) {
+      if (!r.holds && r.details.counterexample !== undefined) {
+        process.stdout.write(`${r.id}: counterexample ${JSON.stringify(r.details.counterexample)} (replay: --seed ${r.seed}, path ${String(r.details.path)})\n`);
+      }
+    }
+  }
+  return failedExact ? EXIT_CLAIM_FAILED : EXIT_OK;
+}
+
+export function verifyProgram(run: (code: Promise<number>) => void): Command {
+  return new Command('verify')
+    .description('run the paper\'s results as executable checks (exit 1 if an exact claim fails)')
+    .option('--only <ids>', 'comma-separated result ids (e.g. definition-2-1)')
+    .addOption(new Option('--quick', 'small budget (default)'))
+    .addOption(new Option('--full', '≥ 1000 instances per result'))
+    .option('--seed <n>', 'fast-check seed', intOption('--seed'), 1)
+    .option('--backend <name>', 'wasm (default), cpu, webgpu, tensorflow; or GRADCONF_BACKEND')
+    .option('--json', 'print one JSON document')
+    .action((o: VerifyOpts) => run(verifyCommand(o)));
+}
