@@ -41,7 +41,10 @@ export interface ForwardOptions {
   taps?: Map<string, tf.Tensor>;
   /** When given, each parametric layer pushes a LayerRecord whose tensor is tf.keep'd. */
   record?: LayerRecord[];
-  /** Replace parameters (e.g. to differentiate w.r.t. them); falls back to model.params. */
+  /**
+   * Replace parameters (e.g. to differentiate w.r.t. them); falls back to model.params. Pass this
+   * whenever gradients w.r.t. kernels are wanted: without it, the wasm paths skip kernel gradients.
+   */
   params?: Map<string, tf.Tensor>;
   bnMode?: 'stored' | 'batch';
   /** For bnMode 'batch': statistics per contiguous group of this many examples (default: whole batch). */
@@ -98,25 +101,29 @@ export function convPadding(size: number, k: number, stride: number, padding: 's
  * Patches [B, Ho, Wo, k·k·cin] of x for a k×k conv with the given stride and TF padding, ordered
  * (dy, dx, channel) like a conv kernel [kh, kw, cin, cout] flattened over its first three axes, so
  * that conv2d(x, w) = patches · reshape(w, [k·k·cin, cout]). Built from k² strided slices of the
- * padded input (pure data movement, no arithmetic).
+ * padded input (pure data movement, no arithmetic). Plain slices after a stride-phase reshape, not
+ * tf.stridedSlice: on wasm the latter is ~8× slower for stride 2.
  */
 export function convPatches(x: tf.Tensor4D, k: number, stride: number, padding: 'same' | 'valid'): tf.Tensor4D {
   return tf.tidy(() => {
-    const [, h, w] = x.shape;
+    const [b, h, w, c] = x.shape;
     const ph = convPadding(h, k, stride, padding);
     const pw = convPadding(w, k, stride, padding);
-    const xp = ph.total + pw.total > 0
-      ? tf.pad(x, [[0, 0], [ph.before, ph.total - ph.before], [pw.before, pw.total - pw.before], [0, 0]])
-      : x;
-    const slices: tf.Tensor4D[] = [];
+    const s = stride;
+    // Pad (TF's leading padding, then zeros up to a multiple of the stride that covers every
+    // window) so that rows and columns of one phase are a plain, non-strided slice after a reshape.
+    const hp = s * Math.ceil(Math.max(h + ph.before, (ph.out - 1) * s + k) / s);
+    const wp = s * Math.ceil(Math.max(w + pw.before, (pw.out - 1) * s + k) / s);
+    const xp = tf.pad(x, [[0, 0], [ph.before, hp - h - ph.before], [pw.before, wp - w - pw.before], [0, 0]]);
+    const xr = xp.reshape([b, hp / s, s, wp * c]);
+    const parts: tf.Tensor[] = [];
     for (let dy = 0; dy < k; dy++) {
+      const rows = tf.slice(xr, [0, Math.floor(dy / s), dy % s, 0], [b, ph.out, 1, wp * c]).reshape([b * ph.out, wp / s, s, c]);
       for (let dx = 0; dx < k; dx++) {
-        slices.push(tf.stridedSlice(xp, [0, dy, dx, 0],
-          [x.shape[0], dy + (ph.out - 1) * stride + 1, dx + (pw.out - 1) * stride + 1, x.shape[3]],
-          [1, stride, stride, 1]) as tf.Tensor4D);
+        parts.push(tf.slice(rows, [0, Math.floor(dx / s), dx % s, 0], [b * ph.out, pw.out, 1, c]).reshape([b, ph.out, pw.out, c]));
       }
     }
-    return slices.length === 1 ? slices[0]! : tf.concat(slices, 3);
+    return (parts.length === 1 ? parts[0]! : tf.concat(parts, 3)) as tf.Tensor4D;
   });
 }
 
@@ -124,8 +131,8 @@ export function convPatches(x: tf.Tensor4D, k: number, stride: number, padding: 
  * conv2d whose kernel gradient is patchesᵀ·dy (a sum over examples and positions) when the backend
  * lacks Conv2DBackpropFilter (wasm); the input gradient uses the backend's own kernel.
  */
-export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, padding: 'same' | 'valid'): tf.Tensor4D {
-  if (hasConvFilterGrad()) return tf.conv2d(x, w, stride, padding);
+export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, padding: 'same' | 'valid', kernelGrad = true): tf.Tensor4D {
+  if (!kernelGrad || hasConvFilterGrad()) return tf.conv2d(x, w, stride, padding);
   const f = tf.customGrad(((xx: tf.Tensor, ww: tf.Tensor, save: tf.GradSaveFunc) => {
     save([xx, ww]);
     return {
@@ -136,12 +143,41 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, padding: 
         const [kh, kw, cin, cout] = w0.shape;
         const dx = tf.conv2dTranspose(dy4, w0, x0.shape, stride, padding);
         const u = convPatches(x0, kh, stride, padding).reshape([-1, kh * kw * cin]);
-        const dw = tf.matMul(u, dy4.reshape([-1, cout]), true, false).reshape([kh, kw, cin, cout]);
+        // Explicit transpose + plain matMul: wasm's matMul with a transpose flag misses XNNPACK's fast path.
+        const dw = tf.matMul(tf.transpose(u), dy4.reshape([-1, cout])).reshape([kh, kw, cin, cout]);
         return [dx, dw];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(x, w) as tf.Tensor4D;
+}
+
+/**
+ * x·w for a dense layer. On wasm, tfjs's own matMul gradient uses transpose flags that miss
+ * XNNPACK's fast path (4× slower for the 784→512×4 MLP); there the gradients are written with
+ * explicit transposes. `kernelGrad: false` (the probe, which differentiates only w.r.t. the
+ * pre-activation taps) skips the kernel gradient altogether.
+ */
+export function denseMatMul(x: tf.Tensor2D, w: tf.Tensor2D, kernelGrad = true): tf.Tensor2D {
+  if (tf.getBackend() !== 'wasm') return tf.matMul(x, w);
+  if (!kernelGrad) {
+    const f = tf.customGrad(((xx: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([xx]);
+      return { value: tf.matMul(xx as tf.Tensor2D, w), gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, tf.transpose(w))] };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return f(x) as tf.Tensor2D;
+  }
+  const f = tf.customGrad(((xx: tf.Tensor, ww: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([xx, ww]);
+    return {
+      value: tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [x0, w0] = saved as [tf.Tensor2D, tf.Tensor2D];
+        return [tf.matMul(dy as tf.Tensor2D, tf.transpose(w0)), tf.matMul(tf.transpose(x0), dy as tf.Tensor2D)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x, w) as tf.Tensor2D;
 }
 
 function batchnorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor,
@@ -168,6 +204,8 @@ export function forward(model: BuiltModel, x: tf.Tensor, opts: ForwardOptions = 
     if (!t) throw new Error(`parameter ${name} missing`);
     return t;
   };
+  // Kernel gradients are only needed when differentiating w.r.t. parameters passed in `params`.
+  const kernelGrads = opts.params !== undefined;
   const tap = (name: string, t: tf.Tensor): tf.Tensor => {
     const z = opts.taps?.get(name);
     return z ? tf.add(t, z) : t;
@@ -182,14 +220,14 @@ export function forward(model: BuiltModel, x: tf.Tensor, opts: ForwardOptions = 
       switch (l.type) {
         case 'dense': {
           rec(name, l, h);
-          let z = tf.matMul(h as tf.Tensor2D, P(`${name}.kernel`) as tf.Tensor2D);
+          let z: tf.Tensor = denseMatMul(h as tf.Tensor2D, P(`${name}.kernel`) as tf.Tensor2D, kernelGrads);
           if (l.bias) z = tf.add(z, P(`${name}.bias`));
           h = activate(tap(name, z), l.activation);
           break;
         }
         case 'conv2d': {
           rec(name, l, h);
-          let z: tf.Tensor = conv2d(h as tf.Tensor4D, P(`${name}.kernel`) as tf.Tensor4D, l.stride, l.padding);
+          let z: tf.Tensor = conv2d(h as tf.Tensor4D, P(`${name}.kernel`) as tf.Tensor4D, l.stride, l.padding, kernelGrads);
           if (l.bias) z = tf.add(z, P(`${name}.bias`));
           h = activate(tap(name, z), l.activation);
           break;

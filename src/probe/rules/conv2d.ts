@@ -40,13 +40,15 @@ export const conv2dRule: LayerRule = {
         const u2 = u.reshape([b * t, k]) as tf.Tensor2D;
         const d2 = d.reshape([b * t, cout]) as tf.Tensor2D;
         const rows = Math.max(1, Math.floor(GHOST_CHUNK_ENTRIES / (t * b * t)));
+        const u2t = tf.transpose(u2);
+        const d2t = tf.transpose(d2);
         const parts: tf.Tensor2D[] = [];
         for (let r0 = 0; r0 < b; r0 += rows) {
           const r = Math.min(rows, b - r0);
           parts.push(tf.tidy(() => {
             const ur = u2.slice([r0 * t, 0], [r * t, k]);
             const dr = d2.slice([r0 * t, 0], [r * t, cout]);
-            const p = tf.mul(tf.matMul(ur, u2, false, true), tf.matMul(dr, d2, false, true));
+            const p = tf.mul(tf.matMul(ur, u2t), tf.matMul(dr, d2t));
             return tf.sum(p.reshape([r, t, b, t]), [1, 3]) as tf.Tensor2D;
           }));
         }
