@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LayerRule, RuleContext } from './rule.ts';
-import { groupGram, groupRows, outer } from './blocks.ts';
+import { groupGram, groupOuterSums, groupRows, outer } from './blocks.ts';
 import { convPatches } from '../../../models/build.ts';
 
 const GHOST_CHUNK_ENTRIES = 1 << 24;
@@ -55,7 +55,7 @@ export const conv2dRule: LayerRule = {
         g = groupGram(parts.length === 1 ? parts[0]! : tf.concat(parts, 0), groups);
       } else {
         const m = b / groups;
-        const s = tf.matMul(u.reshape([groups, m * t, k]), d.reshape([groups, m * t, cout]), true, false).reshape([groups, k * cout]) as tf.Tensor2D;
+        const s = groupOuterSums(u.reshape([groups, m * t, k]), d.reshape([groups, m * t, cout])).reshape([groups, k * cout]) as tf.Tensor2D;
         g = outer(s);
       }
       if (layer.bias) g = tf.add(g, outer(groupRows(tf.sum(d, 1), groups) as tf.Tensor2D));

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LayerRule, RuleContext } from './rule.ts';
-import { groupGram, groupRows, outer } from './blocks.ts';
+import { groupGram, groupOuterSums, groupRows, outer } from './blocks.ts';
 
 function dims(ctx: RuleContext) {
   const [b, inDim] = ctx.record.input.shape as [number, number];
@@ -32,7 +32,7 @@ export const denseRule: LayerRule = {
         return groupGram(tf.mul(aa, outer(d)), k);
       }
       const m = b / k;
-      const s = tf.matMul(a.reshape([k, m, inDim]), d.reshape([k, m, out]), true, false).reshape([k, inDim * out]) as tf.Tensor2D;
+      const s = groupOuterSums(a.reshape([k, m, inDim]), d.reshape([k, m, out])).reshape([k, inDim * out]) as tf.Tensor2D;
       let g = outer(s);
       if (bias) g = tf.add(g, outer(groupRows(d, k) as tf.Tensor2D));
       return g;
