@@ -4,6 +4,7 @@
  * 3 internal error.
  */
 import { Command } from 'commander';
+import { createRequire } from 'node:module';
 import { probeProgram } from './probe.ts';
 import { verifyProgram } from './verify.ts';
 import { benchProgram } from './bench.ts';
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
   const run = (p: Promise<number>) => { pending = p; };
   const program = new Command('gradconf')
     .description('gradient confusion (Sankararaman et al., ICML 2020), made executable')
+    .version((createRequire(import.meta.url)('../../package.json') as { version: string }).version)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `gradconf: ${s}` : s) })
 ;
