@@ -1,0 +1,29 @@
+/** `gradconf tighten <id>`: counterexample search for variants / constant estimation (theorems/tighten.ts). */
+import { Command } from 'commander';
+import { TIGHTENERS, tightenerFor } from '../../theorems/tighten.ts';
+import { BadInputError } from '../errors.ts';
+import { intOption, printJson, progressReporter } from './common.ts';
+import { initBackend } from '../backend/index.ts';
+
+interface TightenOpts { budget?: number; seed: number; json?: boolean; backend?: string }
+
+export async function tightenCommand(id: string, opts: TightenOpts): Promise<number> {
+  const t = tightenerFor(id);
+  if (!t) throw new BadInputError(`nothing to tighten for "${id}"; known: ${TIGHTENERS.map((x) => x.id).join(', ') || '(none registered)'}`);
+  const backend = await initBackend(opts.backend);
+  const doc = await t.run({ budget: opts.budget ?? t.defaultBudget, seed: opts.seed, progress: progressReporter(`tighten ${id}`) });
+  if (opts.json) printJson({ backend, ...doc });
+  else process.stdout.write(`${t.format(doc)}\n`);
+  return 0;
+}
+
+export function tightenProgram(run: (code: Promise<number>) => void): Command {
+  return new Command('tighten')
+    .description('search for counterexamples to strengthened variants of a result, or estimate its open constants')
+    .argument('<id>', 'result id, e.g. theorem-3-1')
+    .option('--budget <n>', 'search budget (see each result)', intOption('--budget', 1))
+    .option('--seed <n>', 'fast-check seed', intOption('--seed'), 1)
+    .option('--backend <name>', 'wasm (default), cpu, webgpu, tensorflow; or GRADCONF_BACKEND')
+    .option('--json', 'print one JSON document')
+    .action((id: string, o: TightenOpts) => run(tightenCommand(id, o)));
+}

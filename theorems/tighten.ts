@@ -1,0 +1,31 @@
+/**
+ * The registry of "tightening" searches that `gradconf tighten <id>` runs: counterexample search
+ * for strengthened or mis-printed variants of a result (Thm 3.1, 3.2), and estimation of the
+ * constants the paper leaves open (Thm 4.1, 5.1, Cor 5.1, 6.1). Each theorem file that supports
+ * tightening exports a `tightener`; this file lists them.
+ */
+export interface TightenOptions {
+  /** Search budget (fast-check runs / configurations / trials; each tightener says which). */
+  budget: number;
+  seed: number;
+  progress?: (done: number, total: number) => void;
+}
+
+export interface Tightener {
+  id: string;
+  /** One line: what is searched or estimated. */
+  description: string;
+  /** Default budget for the CLI. */
+  defaultBudget: number;
+  /** Runs the search; returns the JSON document `gradconf tighten --json` prints. */
+  run(opts: TightenOptions): Promise<Record<string, unknown>>;
+  /** Human-readable rendering of that document. */
+  format(doc: Record<string, unknown>): string;
+}
+
+export const TIGHTENERS: Tightener[] = [];
+
+/** The tightener for an id, or undefined. */
+export function tightenerFor(id: string): Tightener | undefined {
+  return TIGHTENERS.find((t) => t.id === id);
+}
