@@ -106,25 +106,40 @@ export function convPadding(size: number, k: number, stride: number, padding: 's
  */
 export function convPatches(x: tf.Tensor4D, k: number, stride: number, padding: 'same' | 'valid'): tf.Tensor4D {
   return tf.tidy(() => {
-    const [b, h, w, c] = x.shape;
-    const ph = convPadding(h, k, stride, padding);
-    const pw = convPadding(w, k, stride, padding);
-    const s = stride;
-    // Pad (TF's leading padding, then zeros up to a multiple of the stride that covers every
-    // window) so that rows and columns of one phase are a plain, non-strided slice after a reshape.
-    const hp = s * Math.ceil(Math.max(h + ph.before, (ph.out - 1) * s + k) / s);
-    const wp = s * Math.ceil(Math.max(w + pw.before, (pw.out - 1) * s + k) / s);
-    const xp = tf.pad(x, [[0, 0], [ph.before, hp - h - ph.before], [pw.before, wp - w - pw.before], [0, 0]]);
-    const xr = xp.reshape([b, hp / s, s, wp * c]);
-    const parts: tf.Tensor[] = [];
-    for (let dy = 0; dy < k; dy++) {
-      const rows = tf.slice(xr, [0, Math.floor(dy / s), dy % s, 0], [b, ph.out, 1, wp * c]).reshape([b * ph.out, wp / s, s, c]);
-      for (let dx = 0; dx < k; dx++) {
-        parts.push(tf.slice(rows, [0, Math.floor(dx / s), dx % s, 0], [b * ph.out, pw.out, 1, c]).reshape([b, ph.out, pw.out, c]));
-      }
-    }
+    const parts = patchSlices(x, k, stride, padding);
     return (parts.length === 1 ? parts[0]! : tf.concat(parts, 3)) as tf.Tensor4D;
   });
+}
+
+/**
+ * The same patches with the kernel offset first: [k·k, B, Ho, Wo, cin] (entry [dy·k + dx, b, i, j, c]
+ * = patches[b, i, j, (dy·k + dx)·cin + c]). Stacking on the leading axis is a contiguous copy,
+ * cheaper than convPatches' channel interleave when the consumer transposes anyway.
+ */
+export function convPatchesStacked(x: tf.Tensor4D, k: number, stride: number, padding: 'same' | 'valid'): tf.Tensor5D {
+  return tf.tidy(() => tf.stack(patchSlices(x, k, stride, padding), 0) as tf.Tensor5D);
+}
+
+/** The k² shifted, strided views [B, Ho, Wo, cin] of x, in (dy, dx) order. */
+function patchSlices(x: tf.Tensor4D, k: number, stride: number, padding: 'same' | 'valid'): tf.Tensor4D[] {
+  const [b, h, w, c] = x.shape;
+  const ph = convPadding(h, k, stride, padding);
+  const pw = convPadding(w, k, stride, padding);
+  const s = stride;
+  // Pad (TF's leading padding, then zeros up to a multiple of the stride that covers every
+  // window) so that rows and columns of one phase are a plain, non-strided slice after a reshape.
+  const hp = s * Math.ceil(Math.max(h + ph.before, (ph.out - 1) * s + k) / s);
+  const wp = s * Math.ceil(Math.max(w + pw.before, (pw.out - 1) * s + k) / s);
+  const xp = tf.pad(x, [[0, 0], [ph.before, hp - h - ph.before], [pw.before, wp - w - pw.before], [0, 0]]);
+  const xr = xp.reshape([b, hp / s, s, wp * c]);
+  const parts: tf.Tensor4D[] = [];
+  for (let dy = 0; dy < k; dy++) {
+    const rows = tf.slice(xr, [0, Math.floor(dy / s), dy % s, 0], [b, ph.out, 1, wp * c]).reshape([b * ph.out, wp / s, s, c]);
+    for (let dx = 0; dx < k; dx++) {
+      parts.push(tf.slice(rows, [0, Math.floor(dx / s), dx % s, 0], [b * ph.out, pw.out, 1, c]).reshape([b, ph.out, pw.out, c]));
+    }
+  }
+  return parts;
 }
 
 /** Insert s − 1 zeros after every row and column of dy [B, Ho, Wo, C] → [B, Ho·s, Wo·s, C] (rank-4 pads only). */

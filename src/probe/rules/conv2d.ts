@@ -10,7 +10,25 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerRule, RuleContext } from './rule.ts';
 import { groupGram, groupOuterSums, groupRows, outer } from './blocks.ts';
-import { convPatches } from '../../../models/build.ts';
+import { convPatches, convPatchesStacked } from '../../../models/build.ts';
+import type { Conv2dLayer } from '../../../models/spec.ts';
+
+/**
+ * wasm: the group sums s_a = Σ_{i∈a} U_iᵀ D_i as [K, k·cout] through ONE depthwise convolution
+ * (as in blocks.ts groupOuterSums: channels = (kernel offset, cin), a 1×R kernel per group),
+ * fed from kernel-offset-first patches so that no channel-interleaving concat is needed.
+ */
+function materializeWasm(x: tf.Tensor4D, d: tf.Tensor3D, layer: Conv2dLayer, groups: number): tf.Tensor2D {
+  const [b, t, cout] = d.shape;
+  const cin = x.shape[3];
+  const kk = layer.kernel * layer.kernel;
+  const r = (b / groups) * t;
+  const stacked = convPatchesStacked(x, layer.kernel, layer.stride, layer.padding); // [kk, B, Ho, Wo, cin]
+  const inp = tf.transpose(stacked.reshape([kk, groups, r, cin]), [0, 3, 2, 1]).reshape([kk * cin, 1, r, groups]) as tf.Tensor4D;
+  const filt = tf.transpose(d.reshape([groups, r, cout]), [1, 0, 2]).reshape([1, r, groups, cout]) as tf.Tensor4D;
+  const o = tf.depthwiseConv2d(inp, filt, 1, 'valid'); // [kk·cin, 1, 1, groups·cout]
+  return tf.transpose(o.reshape([kk * cin, groups, cout]), [1, 0, 2]).reshape([groups, kk * cin * cout]) as tf.Tensor2D;
+}
 
 const GHOST_CHUNK_ENTRIES = 1 << 24;
 
@@ -33,11 +51,11 @@ export const conv2dRule: LayerRule = {
     const c = this.cost!(ctx);
     const ghost = ctx.strategy === 'ghost' || (ctx.strategy === 'auto' && c.ghost <= c.materialize);
     return tf.tidy(() => {
-      const u = convPatches(ctx.record.input as tf.Tensor4D, layer.kernel, layer.stride, layer.padding).reshape([b, t, k]);
+      const u = () => convPatches(ctx.record.input as tf.Tensor4D, layer.kernel, layer.stride, layer.padding).reshape([b, t, k]);
       const d = ctx.delta.reshape([b, t, cout]);
       let g: tf.Tensor2D;
       if (ghost) {
-        const u2 = u.reshape([b * t, k]) as tf.Tensor2D;
+        const u2 = u().reshape([b * t, k]) as tf.Tensor2D;
         const d2 = d.reshape([b * t, cout]) as tf.Tensor2D;
         const rows = Math.max(1, Math.floor(GHOST_CHUNK_ENTRIES / (t * b * t)));
         const u2t = tf.transpose(u2);
@@ -53,9 +71,11 @@ export const conv2dRule: LayerRule = {
           }));
         }
         g = groupGram(parts.length === 1 ? parts[0]! : tf.concat(parts, 0), groups);
+      } else if (tf.getBackend() === 'wasm' && groups > 1) {
+        g = outer(materializeWasm(ctx.record.input as tf.Tensor4D, d as tf.Tensor3D, layer, groups));
       } else {
         const m = b / groups;
-        const s = groupOuterSums(u.reshape([groups, m * t, k]), d.reshape([groups, m * t, cout])).reshape([groups, k * cout]) as tf.Tensor2D;
+        const s = groupOuterSums(u().reshape([groups, m * t, k]), d.reshape([groups, m * t, cout])).reshape([groups, k * cout]) as tf.Tensor2D;
         g = outer(s);
       }
       if (layer.bias) g = tf.add(g, outer(groupRows(tf.sum(d, 1), groups) as tf.Tensor2D));
