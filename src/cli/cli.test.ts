@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { main } from './main.ts';
 import { writeNpy } from '../data/npy.ts';
 import { encodeSafetensors } from '../../models/safetensors.ts';
+import { saveTfjsModelFiles } from '../../models/from-tfjs.ts';
 import { randomWeights } from '../../models/arbitraries.ts';
 import { validateSpec } from '../../models/spec.ts';
 
@@ -129,6 +130,28 @@ describe('bad input: exit 2, one line naming the problem', () => {
       expect(r.err).not.toMatch(/\n\s+at /);
     });
   }
+});
+
+describe('gradconf probe --tfjs-model', () => {
+  it('probes a tfjs-layers model saved as model.json + weights.bin; unsupported layers exit 2', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [4], units: 5, activation: 'relu' }));
+    m.add(tf.layers.dropout({ rate: 0.2 }));
+    m.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
+    await saveTfjsModelFiles(m, p('tfjs'));
+    const r = await run(['probe', '--tfjs-model', p('tfjs/model.json'), '--loss', 'softmax-xent', '--inputs', p('x.npy'), '--targets', p('y.npy'), '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.n).toBe(6);
+    expect(doc.model.parameters).toBe(4 * 5 + 5 + 5 * 3 + 3);
+    const bad = tf.sequential();
+    bad.add(tf.layers.simpleRNN({ inputShape: [2, 4], units: 3, name: 'rnn' }));
+    await saveTfjsModelFiles(bad, p('rnn'));
+    const e = await run(['probe', '--tfjs-model', p('rnn/model.json'), '--loss', 'mse', '--inputs', p('x.npy'), '--targets', p('y.npy')]);
+    expect(e.code).toBe(2);
+    expect(e.err.trimEnd().split('\n')).toEqual([expect.stringMatching(/layer "rnn" \(SimpleRNN\) is not supported/)]);
+  });
 });
 
 describe('gradconf verify', () => {

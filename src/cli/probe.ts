@@ -8,6 +8,8 @@ import { parseSpec, parameterCount, type ModelSpec } from '../../models/spec.ts'
 import { initWeights, INIT_NAMES, type InitName } from '../../models/init.ts';
 import { loadWeights, saveWeights } from '../../models/safetensors.ts';
 import { preset, PRESET_NAMES } from '../../models/presets.ts';
+import { loadTfjsModelFiles, specFromSequential } from '../../models/from-tfjs.ts';
+import type { Weights } from '../../models/weights.ts';
 import { readNpy } from '../data/npy.ts';
 import { loadMnist, normalizeImages } from '../data/mnist.ts';
 import { initBackend } from '../backend/index.ts';
@@ -21,7 +23,7 @@ const MNIST_MEAN = 0.1307;
 const MNIST_STD = 0.3081;
 
 interface ProbeOpts {
-  model?: string; preset?: string; weights?: string; init: InitName; kappa?: number; scale?: number;
+  model?: string; preset?: string; tfjsModel?: string; loss?: string; weights?: string; init: InitName; kappa?: number; scale?: number;
   inputs?: string; targets?: string; mode: 'example' | 'minibatch'; batchSize?: number; pairs?: number;
   gram?: boolean; seed: number; backend?: string; json?: boolean; saveWeights?: string; examples?: number;
   strategy: 'auto' | 'ghost' | 'materialize';
@@ -55,14 +57,24 @@ function mnistFor(spec: ModelSpec, opts: ProbeOpts): { inputs: ArrayData; target
 
 /** Run the command; returns the exit code. */
 export async function probeCommand(opts: ProbeOpts): Promise<number> {
-  if (opts.model && opts.preset) throw new BadInputError('give either --model or --preset, not both');
+  if ([opts.model, opts.preset, opts.tfjsModel].filter((v) => v !== undefined).length > 1) throw new BadInputError('give one of --model, --preset, --tfjs-model');
+  if (opts.tfjsModel && (opts.weights || opts.saveWeights)) throw new BadInputError('a --tfjs-model carries its own weights: drop --weights/--save-weights');
+  if (opts.loss && !opts.tfjsModel) throw new BadInputError('--loss applies to --tfjs-model only (a JSON spec names its loss)');
   if ((opts.inputs === undefined) !== (opts.targets === undefined)) throw new BadInputError('--inputs and --targets go together');
   if (opts.weights && opts.saveWeights) throw new BadInputError('--save-weights writes the initial weights of --init; it cannot be used with --weights');
   const backend = await initBackend(opts.backend);
-  const spec = opts.model ? parseSpec(readBytes(opts.model, 'model spec').toString('utf8'), opts.model) : preset(opts.preset ?? 'mlp');
-  const weights = opts.weights
-    ? loadWeights(opts.weights, spec)
-    : initWeights(spec, { init: opts.init, seed: opts.seed, kappa: opts.kappa, scale: opts.scale });
+  let spec: ModelSpec;
+  let weights: Weights;
+  if (opts.tfjsModel) {
+    const { model, trainingLoss } = await loadTfjsModelFiles(opts.tfjsModel);
+    ({ spec, weights } = specFromSequential(model, { loss: opts.loss, trainingLoss }));
+    model.dispose();
+  } else {
+    spec = opts.model ? parseSpec(readBytes(opts.model, 'model spec').toString('utf8'), opts.model) : preset(opts.preset ?? 'mlp');
+    weights = opts.weights
+      ? loadWeights(opts.weights, spec)
+      : initWeights(spec, { init: opts.init, seed: opts.seed, kappa: opts.kappa, scale: opts.scale });
+  }
   if (opts.saveWeights) saveWeights(opts.saveWeights, weights, { init: opts.init, seed: String(opts.seed), generator: 'gradconf probe' });
   let data: { inputs: ArrayData; targets: ArrayData; source: string };
   if (opts.inputs && opts.targets) {
@@ -78,8 +90,8 @@ export async function probeCommand(opts: ProbeOpts): Promise<number> {
   const doc = {
     ...report,
     backend,
-    model: { source: opts.model ?? `preset ${opts.preset ?? 'mlp'}`, parameters: parameterCount(spec), loss: spec.loss },
-    weights: opts.weights ?? `init ${opts.init} (seed ${opts.seed})`,
+    model: { source: opts.tfjsModel ? `tfjs model ${opts.tfjsModel}` : opts.model ?? `preset ${opts.preset ?? 'mlp'}`, parameters: parameterCount(spec), loss: spec.loss },
+    weights: opts.tfjsModel ?? opts.weights ?? `init ${opts.init} (seed ${opts.seed})`,
     data: data.source,
     seed: opts.seed,
   };
@@ -109,6 +121,8 @@ export function probeProgram(run: (code: Promise<number>) => void): Command {
     .description('per-example gradient Gram (or minibatch-pair cosines) of a model on data: gradient confusion, cosines, diversity')
     .option('--model <spec.json>', 'model spec (JSON, see README)')
     .addOption(new Option('--preset <name>', 'built-in model').choices([...PRESET_NAMES]))
+    .option('--tfjs-model <model.json>', 'a tfjs-layers Sequential model saved with model.save(\'file://…\') (model.json + weights.bin)')
+    .option('--loss <loss>', 'loss for --tfjs-model: mse, logistic, softmax-xent (default: from its training config)')
     .option('--weights <file.safetensors>', 'weights (default: initialize with --init)')
     .addOption(new Option('--init <name>', 'initializer when no --weights').choices([...INIT_NAMES]).default('he'))
     .option('--kappa <k>', 'Strategy 4.1 κ (init gaussian)', numberOption('--kappa', true))

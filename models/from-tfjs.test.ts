@@ -1,0 +1,98 @@
+/**
+ * Bring-your-own-model adapter: a tfjs-layers Sequential model converted to a spec gives the same
+ * outputs as tfjs-layers' own predict (an independent forward pass), and the probe's Gram equals
+ * the Gram of per-example gradients computed by tfjs-layers itself (tf.variableGrads on
+ * model.apply). Also: the model.json/weights.bin round trip and clear errors.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '../src/backend/index.ts';
+import { loadTfjsModelFiles, saveTfjsModelFiles, specFromSequential } from './from-tfjs.ts';
+import { buildModel, forward } from './build.ts';
+import { computeGram } from '../src/probe/gram.ts';
+import { relErr } from '../src/probe/instances.ts';
+import { GRAM_REL_TOL_F32 } from '../src/tolerance.ts';
+
+let dir = '';
+beforeAll(async () => { await initBackend('cpu'); dir = mkdtempSync(join(tmpdir(), 'gradconf-tfjs-')); });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function makeModel(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [7, 6, 2], filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }), biasInitializer: tf.initializers.randomNormal({ seed: 2, stddev: 0.3 }) }));
+  m.add(tf.layers.batchNormalization({ epsilon: 0.01 }));
+  m.add(tf.layers.averagePooling2d({ poolSize: 2 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dropout({ rate: 0.5 }));
+  m.add(tf.layers.dense({ units: 5, activation: 'tanh', kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }));
+  m.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) }));
+  const bn = m.layers[1]!;
+  bn.setWeights([tf.tensor1d([1.2, 0.8, 1.1]), tf.tensor1d([0.1, -0.2, 0.3]), tf.tensor1d([0.5, -0.4, 0.2]), tf.tensor1d([0.7, 1.3, 0.9])]);
+  return m;
+}
+
+describe('tfjs-layers Sequential adapter', () => {
+  it('converted model = tfjs-layers predict, and probe Gram = Gram of tfjs-layers per-example gradients', () => {
+    const m = makeModel();
+    const { spec, weights } = specFromSequential(m, { loss: 'softmax-xent' });
+    expect(spec.layers.map((l) => l.type)).toEqual(['conv2d', 'batchnorm', 'avgpool', 'flatten', 'dense', 'dense']);
+    const model = buildModel(spec, weights);
+    const n = 5;
+    const x = tf.randomNormal([n, 7, 6, 2], 0, 1, 'float32', 9);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 1, 0], 'int32'), 3).toFloat() as tf.Tensor2D;
+    const ours = tf.softmax(forward(model, x)).dataSync();
+    const theirs = (m.predict(x) as tf.Tensor).dataSync();
+    expect(relErr(ours, theirs)).toBeLessThanOrEqual(1e-5);
+    // Per-example gradients by tfjs-layers itself (inference mode: dropout off, stored BN stats).
+    const grads: Float64Array[] = [];
+    for (let i = 0; i < n; i++) {
+      const { grads: g } = tf.variableGrads(() => tf.tidy(() => {
+        const p = m.apply(tf.slice(x, i, 1), { training: false }) as tf.Tensor2D;
+        return tf.neg(tf.sum(tf.mul(tf.slice(y, i, 1), tf.log(p)))) as tf.Scalar;
+      }), m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+      grads.push(Float64Array.from(Object.values(g).flatMap((t) => Array.from(t.dataSync()))));
+      tf.dispose(Object.values(g));
+    }
+    const expected = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expected[i * n + j] = grads[i]!.reduce((a, v, k) => a + v * grads[j]![k]!, 0);
+    expect(relErr(computeGram(model, x, y).gram, expected)).toBeLessThanOrEqual(GRAM_REL_TOL_F32);
+    model.dispose();
+  });
+
+  it('model.json + weights.bin round trip gives the same spec and weights; the training loss is picked up', async () => {
+    const m = makeModel();
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    await saveTfjsModelFiles(m, join(dir, 'm'), { includeOptimizer: true });
+    const loaded = await loadTfjsModelFiles(join(dir, 'm', 'model.json'));
+    expect(loaded.trainingLoss).toMatch(/^categorical_?[cC]rossentropy$/);
+    const a = specFromSequential(m, { loss: 'softmax-xent' });
+    const b = specFromSequential(loaded.model, { trainingLoss: loaded.trainingLoss });
+    expect(b.spec).toEqual(a.spec);
+    for (const [k, v] of a.weights) expect(Array.from(b.weights.get(k)!.data)).toEqual(Array.from(v.data));
+  });
+
+  it('unsupported layers and activations are one-line errors naming the layer', () => {
+    const m = tf.sequential();
+    m.add(tf.layers.conv2d({ inputShape: [4, 4, 1], filters: 1, kernelSize: 2 }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }));
+    expect(() => specFromSequential(m, { loss: 'mse' })).toThrow(/layer "pool1" \(MaxPooling2D\) is not supported; supported: Dense/);
+    const e = tf.sequential();
+    e.add(tf.layers.dense({ inputShape: [3], units: 2, activation: 'elu', name: 'd1' }));
+    expect(() => specFromSequential(e, { loss: 'mse' })).toThrow(/layer "d1": activation "elu" is not supported/);
+    expect(() => specFromSequential(e, {})).toThrow(/the model's loss is unknown: pass --loss/);
+  });
+
+  it('corrupt model files are clear errors', async () => {
+    writeFileSync(join(dir, 'bad.json'), '{"modelTopology": 1');
+    await expect(loadTfjsModelFiles(join(dir, 'bad.json'))).rejects.toThrow(/bad\.json is not valid JSON/);
+    writeFileSync(join(dir, 'nomanifest.json'), '{"modelTopology": {}}');
+    await expect(loadTfjsModelFiles(join(dir, 'nomanifest.json'))).rejects.toThrow(/not a tfjs layers model/);
+    const m = makeModel();
+    await saveTfjsModelFiles(m, join(dir, 't'));
+    writeFileSync(join(dir, 't', 'weights.bin'), Buffer.alloc(12));
+    await expect(loadTfjsModelFiles(join(dir, 't', 'model.json'))).rejects.toThrow(/weight files hold 12 bytes, the manifest needs/);
+  });
+});
