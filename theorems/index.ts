@@ -2,9 +2,14 @@
  * The registry of paper results that `gradconf verify` runs, in the paper's order.
  */
 import type { TheoremEntry } from './verdict.ts';
-import { entry as definition21 } from './definition-2-1.ts';
+import { entry as definition21, statement as definition21Statement } from './definition-2-1.ts';
 
 export const THEOREMS: TheoremEntry[] = [definition21];
+
+/** Each result's statement (wording, bound expression, paper version, confidence) for the report. */
+export const STATEMENTS: Record<string, { wording?: string; bound?: string; version?: string; confidence?: string }> = {
+  [definition21Statement.id]: definition21Statement,
+};
 
 /** Entries selected by id (all when `ids` is empty); unknown ids are reported. */
 export function selectTheorems(ids: string[]): { selected: TheoremEntry[]; unknown: string[] } {

@@ -20,8 +20,8 @@ import { BadInputError } from '../errors.ts';
 export const ALLOWED_FUNCTIONS = ['exp', 'log', 'sqrt', 'abs', 'min', 'max', 'pow', 'floor', 'ceil', 'log1p', 'expm1', 'sin', 'cos', 'tanh'] as const;
 const ALLOWED_CONSTANTS = ['pi', 'e'] as const;
 
-const trusted = create(all);
-const limited = create(all);
+const trusted = create(all!);
+const limited = create(all!);
 // Keep the compiler for our own use (after vetting), then disable it and its kin inside expressions.
 const limitedCompile = limited.compile;
 const disabled = (name: string) => () => { throw new Error(`function ${name} is disabled`); };

@@ -58,7 +58,7 @@ const specMutation = fc.record({
   value: hostile,
 });
 
-function applyBytes(buf: Buffer, m: fc.Arbitrary<unknown> extends never ? never : { kind: string; frac?: number; at?: number[]; byte?: number; data?: Uint8Array }): Buffer {
+function applyBytes(buf: Buffer, m: { kind: string; frac?: number; at?: number[]; byte?: number; data?: Uint8Array }): Buffer {
   if (m.kind === 'truncate') return buf.subarray(0, Math.floor(buf.length * m.frac!));
   if (m.kind === 'garbage') return Buffer.from(m.data!);
   const b = Buffer.from(buf);
@@ -80,8 +80,8 @@ describe('malformed specs, weights and data are rejected cleanly (fast-check see
       fc.constantFrom<Which>('spec', 'weights', 'x', 'y'),
       fc.oneof(bytesMutation, specMutation),
       async (which, m) => {
-        const files = { ...good };
-        if (m.kind === 'field') files.spec = applySpec(m.path, m.value);
+        const files: Record<Which, Buffer> = { ...good };
+        if (m.kind === 'field') files.spec = applySpec([...m.path], m.value);
         else files[which] = applyBytes(good[which], m);
         for (const [k, v] of Object.entries(files)) writeFileSync(join(dir, k), v);
         const r = await run(['probe', '--model', join(dir, 'spec'), '--weights', join(dir, 'weights'), '--inputs', join(dir, 'x'), '--targets', join(dir, 'y'), '--backend', 'cpu', '--json']);

@@ -5,11 +5,15 @@
 import { Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/index.ts';
-import { selectTheorems, type TheoremResult } from '../../theorems/index.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { selectTheorems, STATEMENTS, type TheoremResult } from '../../theorems/index.ts';
+import { renderReport } from '../report/html.ts';
+import { figuresFor } from '../report/figures.ts';
 import { BadInputError } from '../errors.ts';
 import { EXIT_CLAIM_FAILED, EXIT_OK, intOption, printJson, progressReporter } from './common.ts';
 
-interface VerifyOpts { only?: string; quick?: boolean; full?: boolean; seed: number; json?: boolean; backend?: string }
+interface VerifyOpts { only?: string; quick?: boolean; full?: boolean; seed: number; json?: boolean; backend?: string; report?: string }
 
 export async function verifyCommand(opts: VerifyOpts): Promise<number> {
   if (opts.quick && opts.full) throw new BadInputError('give --quick or --full, not both');
@@ -23,6 +27,15 @@ export async function verifyCommand(opts: VerifyOpts): Promise<number> {
     results.push(await t.run({ seed: opts.seed, budget, progress: progressReporter(t.id) }));
   }
   const failedExact = results.some((r) => r.kind === 'exact' && !r.holds);
+  if (opts.report) {
+    const html = await renderReport({
+      title: 'gradconf verify — gradient confusion (Sankararaman et al., ICML 2020)', generatedAt: new Date().toISOString(),
+      backend, budget, results, statements: STATEMENTS, figures: figuresFor(results),
+    });
+    mkdirSync(dirname(resolve(opts.report)), { recursive: true });
+    writeFileSync(opts.report, html);
+    process.stderr.write(`report written to ${opts.report}\n`);
+  }
   if (opts.json) {
     printJson({ backend, budget, results });
   } else {
@@ -51,5 +64,6 @@ export function verifyProgram(run: (code: Promise<number>) => void): Command {
     .option('--seed <n>', 'fast-check seed', intOption('--seed'), 1)
     .option('--backend <name>', 'wasm (default), cpu, webgpu, tensorflow; or GRADCONF_BACKEND')
     .option('--json', 'print one JSON document')
+    .option('--report <file.html>', 'also write a self-contained HTML report with the paper\'s figures')
     .action((o: VerifyOpts) => run(verifyCommand(o)));
 }
