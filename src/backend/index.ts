@@ -74,9 +74,57 @@ export function requestedBackend(name?: string): BackendName {
 async function installWebgpu(): Promise<void> {
   const dawn = (await tryImport('webgpu')) as { create: (f: string[]) => unknown; globals?: Record<string, unknown> };
   if (dawn.globals) Object.assign(globalThis, dawn.globals);
-  Object.defineProperty(globalThis.navigator ?? (globalThis as Record<string, unknown>), 'gpu', { value: dawn.create([]), configurable: true });
+  const gpu = dawn.create([]);
+  const g = globalThis as unknown as { navigator?: Record<string, unknown> };
+  // Node 20 has no global navigator; tfjs-backend-webgpu looks for navigator.gpu.
+  if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+  else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   await tryImport('@tensorflow/tfjs-backend-webgpu');
 }
+
+/** Deterministic test values in [−1, 1]. */
+const wave = (n: number, phase: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(1.7 * i + phase));
+
+/**
+ * Start-up self-check of the active backend against float64 references computed in plain JS: a
+ * 24×40·40×16 matMul and a 3×3 "same" conv with stride 2 on a 7×6×3 input (odd sizes, asymmetric
+ * padding). Returns the relative errors max|got − want| / max|want|.
+ */
+export function backendSelfCheck(): { matmul: number; conv: number } {
+  const [m, k, n] = [24, 40, 16];
+  const a = wave(m * k, 0.3);
+  const b = wave(k * n, 1.1);
+  const want = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) { let s = 0; for (let q = 0; q < k; q++) s += a[i * k + q]! * b[q * n + j]!; want[i * n + j] = s; }
+  const got = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])).dataSync());
+  const [h, w, c, f, kk, st] = [7, 6, 3, 4, 3, 2];
+  const x = wave(h * w * c, 0.7);
+  const ker = wave(kk * kk * c * f, 2.3);
+  const ho = Math.ceil(h / st);
+  const wo = Math.ceil(w / st);
+  const top = Math.floor(Math.max((ho - 1) * st + kk - h, 0) / 2);
+  const left = Math.floor(Math.max((wo - 1) * st + kk - w, 0) / 2);
+  const cw = new Float64Array(ho * wo * f);
+  for (let i = 0; i < ho; i++) for (let j = 0; j < wo; j++) for (let o = 0; o < f; o++) {
+    let s = 0;
+    for (let dy = 0; dy < kk; dy++) for (let dx = 0; dx < kk; dx++) for (let ci = 0; ci < c; ci++) {
+      const yy = i * st + dy - top;
+      const xx = j * st + dx - left;
+      if (yy >= 0 && yy < h && xx >= 0 && xx < w) s += x[(yy * w + xx) * c + ci]! * ker[((dy * kk + dx) * c + ci) * f + o]!;
+    }
+    cw[(i * wo + j) * f + o] = s;
+  }
+  const cg = tf.tidy(() => tf.conv2d(tf.tensor4d(x, [1, h, w, c]), tf.tensor4d(ker, [kk, kk, c, f]), st, 'same').dataSync());
+  const rel = (g: ArrayLike<number>, r: Float64Array) => {
+    let d = 0; let mx = 0;
+    for (let i = 0; i < r.length; i++) { d = Math.max(d, Math.abs(g[i]! - r[i]!)); mx = Math.max(mx, Math.abs(r[i]!)); }
+    return g.length === r.length ? d / mx : Infinity;
+  };
+  return { matmul: rel(got, want), conv: rel(cg, cw) };
+}
+
+/** Relative error above which the self-check fails (float32 sums of ≤ 40 products, any GPU precision mode). */
+export const SELF_CHECK_TOL = 1e-3;
 
 /**
  * Initialize and switch tfjs to the requested backend; returns its name.
@@ -94,6 +142,12 @@ export async function initBackend(name?: string): Promise<BackendName> {
   const ok = await tf.setBackend(want);
   if (!ok) throw new BadInputError(`backend "${want}" failed to initialize; available: ${(await availableBackends()).join(', ')}`);
   await tf.ready();
+  if (want !== 'cpu') {
+    const err = backendSelfCheck();
+    if (!(err.matmul <= SELF_CHECK_TOL && err.conv <= SELF_CHECK_TOL)) {
+      throw new BadInputError(`backend "${want}" failed its self-check (relative error matmul ${err.matmul.toExponential(2)}, conv ${err.conv.toExponential(2)}; limit ${SELF_CHECK_TOL})`);
+    }
+  }
   return want;
 }
 
