@@ -2,14 +2,21 @@
  * The registry of paper results that `gradconf verify` runs, in the paper's order.
  */
 import type { TheoremEntry } from './verdict.ts';
-import { entry as definition21, statement as definition21Statement } from './definition-2-1.ts';
+import { registerTighteners } from './tighten.ts';
+import * as definition21 from './definition-2-1.ts';
+import * as figure1 from './figure-1.ts';
+import * as theorem31 from './theorem-3-1.ts';
+import * as theorem32 from './theorem-3-2.ts';
 
-export const THEOREMS: TheoremEntry[] = [definition21];
+const MODULES = [definition21, figure1, theorem31, theorem32];
+
+export const THEOREMS: TheoremEntry[] = MODULES.map((m) => m.entry);
+
+registerTighteners([theorem31.tightener, theorem32.tightener]);
 
 /** Each result's statement (wording, bound expression, paper version, confidence) for the report. */
-export const STATEMENTS: Record<string, { wording?: string; bound?: string; version?: string; confidence?: string }> = {
-  [definition21Statement.id]: definition21Statement,
-};
+export const STATEMENTS: Record<string, { wording?: string; bound?: string; version?: string; confidence?: string }> =
+  Object.fromEntries(MODULES.map((m) => [m.statement.id, m.statement]));
 
 /** Entries selected by id (all when `ids` is empty); unknown ids are reported. */
 export function selectTheorems(ids: string[]): { selected: TheoremEntry[]; unknown: string[] } {

@@ -25,6 +25,11 @@ export interface Tightener {
 
 export const TIGHTENERS: Tightener[] = [];
 
+/** Called by theorems/index.ts with every theorem module's `tightener` (avoids an import cycle). */
+export function registerTighteners(list: Tightener[]): void {
+  for (const t of list) if (!TIGHTENERS.some((x) => x.id === t.id)) TIGHTENERS.push(t);
+}
+
 /** The tightener for an id, or undefined. */
 export function tightenerFor(id: string): Tightener | undefined {
   return TIGHTENERS.find((t) => t.id === id);

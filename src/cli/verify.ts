@@ -6,14 +6,14 @@ import { Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/index.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { selectTheorems, STATEMENTS, type TheoremResult } from '../../theorems/index.ts';
 import { renderReport } from '../report/html.ts';
 import { figuresFor } from '../report/figures.ts';
 import { BadInputError } from '../errors.ts';
 import { EXIT_CLAIM_FAILED, EXIT_OK, intOption, printJson, progressReporter } from './common.ts';
 
-interface VerifyOpts { only?: string; quick?: boolean; full?: boolean; seed: number; json?: boolean; backend?: string; report?: string }
+interface VerifyOpts { only?: string; quick?: boolean; full?: boolean; seed: number; json?: boolean; backend?: string; report?: string; saveDetails?: string }
 
 export async function verifyCommand(opts: VerifyOpts): Promise<number> {
   if (opts.quick && opts.full) throw new BadInputError('give --quick or --full, not both');
@@ -27,6 +27,11 @@ export async function verifyCommand(opts: VerifyOpts): Promise<number> {
     results.push(await t.run({ seed: opts.seed, budget, progress: progressReporter(t.id) }));
   }
   const failedExact = results.some((r) => r.kind === 'exact' && !r.holds);
+  if (opts.saveDetails) {
+    mkdirSync(opts.saveDetails, { recursive: true });
+    for (const r of results) writeFileSync(join(opts.saveDetails, `${r.id}.json`), `${JSON.stringify({ backend, budget, ...r })}\n`);
+    process.stderr.write(`results written to ${opts.saveDetails}/<id>.json\n`);
+  }
   if (opts.report) {
     const html = await renderReport({
       title: 'gradconf verify — gradient confusion (Sankararaman et al., ICML 2020)', generatedAt: new Date().toISOString(),
@@ -64,6 +69,7 @@ export function verifyProgram(run: (code: Promise<number>) => void): Command {
     .option('--seed <n>', 'fast-check seed', intOption('--seed'), 1)
     .option('--backend <name>', 'wasm (default), cpu, webgpu, tensorflow; or GRADCONF_BACKEND')
     .option('--json', 'print one JSON document')
+    .option('--save-details <dir>', 'write each result (with its plot data, e.g. Figure 1\'s curves) to <dir>/<id>.json')
     .option('--report <file.html>', 'also write a self-contained HTML report with the paper\'s figures')
     .action((o: VerifyOpts) => run(verifyCommand(o)));
 }

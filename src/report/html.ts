@@ -46,10 +46,20 @@ function fmt(v: unknown): string {
   return `<code>${esc(JSON.stringify(v)).slice(0, 400)}</code>`;
 }
 
+/** Plot data (drawn as figures instead) and fields shown elsewhere are left out of the table. */
+const HIDDEN = new Set(['counterexample', 'path', 'figures', 'curves', 'histograms', 'cosines', 'samples']);
+
 function detailsTable(details: Record<string, unknown>): string {
-  const rows = Object.entries(details).filter(([k, v]) => k !== 'counterexample' && k !== 'figures' && (typeof v !== 'object' || v === null || JSON.stringify(v).length < 400));
+  const rows = Object.entries(details).filter(([k]) => !HIDDEN.has(k));
   if (rows.length === 0) return '';
-  return `<table class="details"><tbody>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${fmt(v)}</td></tr>`).join('')}</tbody></table>`;
+  const cell = (v: unknown) => {
+    if (typeof v === 'object' && v !== null) {
+      const j = JSON.stringify(v, null, 1);
+      return `<pre>${esc(j.length > 3000 ? `${j.slice(0, 3000)} …` : j)}</pre>`;
+    }
+    return fmt(v);
+  };
+  return `<table class="details"><tbody>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${cell(v)}</td></tr>`).join('')}</tbody></table>`;
 }
 
 async function figuresHtml(figs: Figure[]): Promise<string> {

@@ -1,0 +1,39 @@
+/**
+ * Slack bookkeeping for the exact checks of Theorems 3.1 and 3.2: the smallest slack
+ * (bound − measured)/|bound| seen, overall and per family, and the tightest instance. Instances
+ * where both sides are exactly 0 (e.g. w_0 = w* on an interpolating problem with η = 0: the bound
+ * holds with equality for a trivial reason) are counted as `trivial` and left out of the minimum,
+ * which would otherwise always read 0 and say nothing about how tight the bound is.
+ */
+import type { Verdict } from '../bounds/variant-search.ts';
+
+interface Slackable { family: string }
+
+/** Accumulates slack statistics over checked instances. */
+export class SlackStats {
+  private minSlack = Infinity;
+  private tightest: { instance: unknown; verdict: Verdict } | undefined;
+  private trivial = 0;
+  private readonly perFamily: Record<string, { instances: number; trivial: number; minSlack: number }> = {};
+
+  /** Records one instance and its verdict. */
+  add(inst: Slackable, v: Verdict): void {
+    const f = (this.perFamily[inst.family] ??= { instances: 0, trivial: 0, minSlack: Infinity });
+    f.instances++;
+    if (v.bound === 0 && v.measured.measured === 0) {
+      f.trivial++;
+      this.trivial++;
+      return;
+    }
+    f.minSlack = Math.min(f.minSlack, v.slack);
+    if (v.slack < this.minSlack) {
+      this.minSlack = v.slack;
+      this.tightest = { instance: inst, verdict: v };
+    }
+  }
+
+  /** { minSlack, trivialInstances, perFamily, tightest }. */
+  summary(): Record<string, unknown> {
+    return { minSlack: this.minSlack, trivialInstances: this.trivial, perFamily: this.perFamily, tightest: this.tightest };
+  }
+}

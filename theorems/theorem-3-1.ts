@@ -1,0 +1,204 @@
+/**
+ * Theorem 3.1 — SGD under A1 (L-smooth f_i) + A2 (per-component PL, μ) + gradient confusion η
+ * (../shared/paper/THEOREMS.md, tag [sure; derivation checked]):
+ *
+ *   if α < 2/(N L):  E[F(w_T) − F*] ≤ ρ^T (F(w_0) − F*) + α η / (1 − ρ),  ρ = 1 − (2μ/N)(α − N L α²/2).
+ *
+ * Checked exactly on finite sums whose L, μ, F* and path-valid η are computable (src/sgd/):
+ * least squares (interpolating and not), logistic regression (orthogonal and near-orthogonal
+ * data) and the non-convex robust regression (whose per-component PL holds on the region the path
+ * can reach). E[F(w_k) − F*] comes from an exact oracle — the moment recursion for least squares,
+ * the enumeration of all N^k SGD paths otherwise — for every k = 1..T (the theorem holds for every
+ * horizon), with η and μ valid at w_0..w_{k−1} of every path (each family's `pathConstants`).
+ *
+ * Kind: exact. Tolerance: float64 rounding only, 1e-12·(k + 1) relative to the largest magnitude
+ * involved (src/sgd/tolerance.ts derives it).
+ *
+ * Tightening (`tightener`): the statement itself (must hold) and three variants —
+ * 'step-2-over-L' (α < 2/L instead of 2/(NL)), 'no-neighbourhood' (without the α η/(1 − ρ) term),
+ * 'eta-zero' (η taken as 0). The last two have the same formula; they differ in what is searched:
+ * 'no-neighbourhood' over every family, 'eta-zero' only over interpolating least squares, where
+ * every per-example gradient vanishes at the solution (confusion 0 there), to test whether the
+ * confusion along the path can be ignored when it is 0 at the optimum.
+ */
+import fc from 'fast-check';
+import { THM31_BOUND, THM31_NO_NEIGHBOURHOOD, THM31_STEP, THM31_WEAK_STEP } from '../src/bounds/sgd-bounds.ts';
+import { formatVariantReports, searchVariant, type Recheck, type VariantReport, type VariantSpec } from '../src/bounds/variant-search.ts';
+import { BadInputError } from '../src/errors.ts';
+import { exactExpectations, materialize, sgdInstanceArb, type Family, type SgdInstance } from '../src/sgd/instances.ts';
+import { replayExpectation } from '../src/sgd/enumerate.ts';
+import { LeastSquares } from '../src/sgd/least-squares.ts';
+import { momentOracleDense } from '../src/sgd/moment-oracle.ts';
+import { monteCarloSgd } from '../src/sgd/monte-carlo.ts';
+import { exactTolerance } from '../src/sgd/tolerance.ts';
+import { SlackStats } from '../src/sgd/slack-stats.ts';
+import type { Tightener } from './tighten.ts';
+import { slackOf, type RunOptions, type TheoremEntry, type TheoremResult, type Verdict } from './verdict.ts';
+
+/** The statement as data (DESIGN.md, "A theorem file"). */
+export const statement = {
+  id: 'theorem-3-1',
+  title: 'Theorem 3.1: SGD converges linearly to a neighbourhood set by the confusion bound η',
+  wording: 'If every f_i is L-smooth (A1), μ-PL per component (A2), and <∇f_i(w), ∇f_j(w)> ≥ −η for i ≠ j along the SGD path, then for α < 2/(NL): E[F(w_T) − F*] ≤ ρ^T (F(w_0) − F*) + αη/(1 − ρ), ρ = 1 − (2μ/N)(α − NLα²/2).',
+  hypotheses: [
+    'A1: every f_i is L-smooth',
+    'A2: ½‖∇f_i(w)‖² ≥ μ (f_i(w) − f_i*) at every iterate',
+    'Definition 2.1: confusion bound η at every iterate w_0..w_{T−1}',
+    THM31_STEP.source,
+  ],
+  bound: THM31_BOUND.source,
+  tex: THM31_BOUND.tex(),
+  measured: 'E[F(w_T)] − F*',
+  version: 'ICML 2020 (final), Theorem 3.1; derivation re-checked in THEOREMS.md',
+  confidence: 'sure',
+  kind: 'exact' as const,
+};
+
+/** Families Theorem 3.1 is checked on (F* exact; PL along the path). */
+export const THM31_FAMILIES: readonly Family[] = ['ls-interp', 'ls-noisy', 'logistic-orth', 'logistic-near', 'robust-interp'];
+
+/** fast-check arbitrary over (family, N, d, data, α ∈ (0, 2/(NL)), T, w_0). */
+export const arbitrary: fc.Arbitrary<SgdInstance> = sgdInstanceArb(THM31_FAMILIES);
+
+/** The statement ('theorem') or a tightening variant. */
+export type Variant31 = 'theorem' | 'step-2-over-L' | 'no-neighbourhood' | 'eta-zero';
+
+/** α for an instance: alphaFrac · 2/(NL) (the theorem), or · 2/L for 'step-2-over-L'. */
+export function stepOf(inst: SgdInstance, L: number, N: number, variant: Variant31 = 'theorem'): number {
+  return inst.alphaFrac * (variant === 'step-2-over-L' ? 2 / L : 2 / (N * L));
+}
+
+/**
+ * Checks one instance exactly, for every horizon k = 1..T: measured E[F(w_k)] − F* against the
+ * bound (or the variant's bound) with η, μ valid at w_0..w_{k−1}. `holds` is false iff some k
+ * has measured > bound + tolerance; the reported k is the one with the smallest slack. A bound
+ * that is not finite (the 'step-2-over-L' variant at α = 2/(NL) exactly, where 1 − ρ = 0) cannot be
+ * refuted and counts as holding. `method` 'enumerate' forces the path enumeration (re-checks).
+ */
+export function check(inst: SgdInstance, variant: Variant31 = 'theorem', method: 'auto' | 'enumerate' = 'auto'): Verdict {
+  const p = materialize(inst);
+  if (!p) throw new BadInputError(`theorem-3-1: degenerate instance ${JSON.stringify(inst)}`);
+  const N = p.n;
+  const L = p.L;
+  const alpha = stepOf(inst, L, N, variant);
+  const hyp = variant === 'step-2-over-L' ? THM31_WEAK_STEP : THM31_STEP;
+  if (!hyp.holds({ alpha, N, L })) throw new Error(`theorem-3-1: step ${alpha} violates ${hyp.source}`);
+  const w0 = Float64Array.from(inst.w0);
+  const traj = exactExpectations(p, w0, alpha, inst.T, method);
+  const gap0 = traj.gap[0]!;
+  const expr = variant === 'no-neighbourhood' ? THM31_NO_NEIGHBOURHOOD : THM31_BOUND;
+  let holds = true;
+  let best: Verdict | undefined;
+  for (let k = 1; k <= inst.T; k++) {
+    const pc = p.pathConstants(w0, alpha, k);
+    const eta = variant === 'eta-zero' ? 0 : pc.eta;
+    const bound = expr.evaluate({ mu: pc.mu, N, alpha, L, T: k, gap0, eta });
+    const measured = traj.gap[k]!;
+    if (!Number.isFinite(bound)) continue;
+    const tol = exactTolerance(k, Math.max(Math.abs(measured), Math.abs(bound), Math.abs(gap0)));
+    const ok = measured <= bound + tol;
+    if (!ok) holds = false;
+    const slack = slackOf(measured, bound);
+    if (!best || slack < best.slack) {
+      best = { holds: ok, measured: { measured, k, T: inst.T, N, d: p.d, L, mu: pc.mu, eta, alpha, gap0, tol }, bound, slack };
+    }
+  }
+  if (!best) return { holds: true, measured: { measured: traj.gap[inst.T]!, k: inst.T, T: inst.T, N, d: p.d, L, alpha, gap0 }, bound: Infinity, slack: 1 };
+  return { ...best, holds };
+}
+
+/**
+ * Re-checks a counterexample by an independent route at the horizon k the check reported: when
+ * N^k ≤ 2^16, by replaying each of the N^k index sequences with `runSgd` (no shared code with
+ * the moment oracle or the enumeration walk); least squares beyond that by the dense-matrix
+ * moment recursion (`momentOracleDense`); otherwise by Monte Carlo (20 000 seeded runs),
+ * refuted iff the one-sided lower confidence bound (δ = 1e-6, src/sgd/monte-carlo.ts) on
+ * E[F(w_k)] − F* exceeds the bound. The bound is recomputed by the same formula.
+ */
+export function recheck(inst: SgdInstance, variant: Variant31): Recheck {
+  const p = materialize(inst)!;
+  const v = check(inst, variant);
+  const k = v.measured.k!;
+  const alpha = stepOf(inst, p.L, p.n, variant);
+  const w0 = Float64Array.from(inst.w0);
+  if (p.n ** k <= 1 << 16) {
+    const r = replayExpectation(p, w0, alpha, k);
+    return { method: `replay of all ${p.n}^${k} index sequences with runSgd`, measured: r.gap, bound: v.bound, refuted: r.gap > v.bound + (v.measured.tol ?? 0) };
+  }
+  if (p instanceof LeastSquares) {
+    const r = momentOracleDense(p, w0, alpha, k);
+    return { method: 'dense-matrix moment recursion (momentOracleDense, independent of momentOracle)', measured: r.gap[k]!, bound: v.bound, refuted: r.gap[k]! > v.bound + (v.measured.tol ?? 0) };
+  }
+  const mc = monteCarloSgd(p, w0, alpha, k, { runs: 20_000, seed: 1234, delta: 1e-6 });
+  const b = mc.gap[k]!;
+  return { method: 'Monte Carlo, 20000 runs (seed 1234), one-sided lower confidence bound at δ = 1e-6', measured: b.lower, bound: v.bound, refuted: b.lower > v.bound, note: `sample mean ${b.mean.toPrecision(6)} at k = ${k}` };
+}
+
+function spec(name: Variant31, description: string, families: readonly Family[], expectRefuted: boolean): VariantSpec<SgdInstance> {
+  return {
+    name: name === 'theorem' ? 'theorem-3-1' : name,
+    description,
+    isStatement: name === 'theorem',
+    expectRefuted,
+    arbitrary: families === THM31_FAMILIES ? arbitrary : sgdInstanceArb(families),
+    check: (p) => check(p, name),
+    recheck: (p) => recheck(p, name),
+  };
+}
+
+/** The statement and the tightening variants searched by `gradconf tighten theorem-3-1`. */
+export const VARIANTS: readonly VariantSpec<SgdInstance>[] = [
+  spec('theorem', 'Thm 3.1 as stated (α < 2/(NL), path-valid η): must not be refuted', THM31_FAMILIES, false),
+  spec('step-2-over-L', 'Thm 3.1 with α < 2/L instead of 2/(NL) (same formula)', THM31_FAMILIES, true),
+  spec('no-neighbourhood', 'Thm 3.1 without the α η/(1 − ρ) term, over every family', THM31_FAMILIES, true),
+  spec('eta-zero', 'Thm 3.1 with η taken as 0, on interpolating least squares (confusion 0 at the solution)', ['ls-interp'], true),
+];
+
+/** `gradconf tighten theorem-3-1`: counterexample search over the statement and its variants. */
+export const tightener: Tightener = {
+  id: 'theorem-3-1',
+  description: 'counterexample search: Thm 3.1 as stated, with α < 2/L, without the αη/(1−ρ) term, with η = 0',
+  defaultBudget: 300,
+  async run(opts) {
+    const t0 = performance.now();
+    const total = opts.budget * VARIANTS.length;
+    let done = 0;
+    const variants: VariantReport[] = VARIANTS.map((s) => searchVariant(s, { budget: opts.budget, seed: opts.seed, progress: () => opts.progress?.(++done, total) }));
+    return { id: 'theorem-3-1', budget: opts.budget, seed: opts.seed, bound: THM31_BOUND.source, tex: THM31_BOUND.tex(), variants, ms: performance.now() - t0 };
+  },
+  format(doc) {
+    return formatVariantReports(`gradconf tighten theorem-3-1 (budget ${String(doc.budget)} per variant, seed ${String(doc.seed)})`, doc.variants as VariantReport[]);
+  },
+};
+
+/** Number of instances per budget. */
+export const RUNS = { quick: 200, full: 2000 } as const;
+
+/** The registry entry (`gradconf verify`): the property over `arbitrary`, smallest slack reported. */
+export const entry: TheoremEntry = {
+  id: statement.id,
+  title: statement.title,
+  kind: 'exact',
+  async run(opts: RunOptions): Promise<TheoremResult> {
+    const t0 = performance.now();
+    const numRuns = RUNS[opts.budget];
+    const stats = new SlackStats();
+    let done = 0;
+    const out = fc.check(fc.property(arbitrary, (inst) => {
+      const v = check(inst);
+      opts.progress?.(++done, numRuns);
+      stats.add(inst, v);
+      return v.holds;
+    }), { seed: opts.seed, numRuns });
+    return {
+      id: statement.id, title: statement.title, kind: 'exact', holds: !out.failed, instances: out.numRuns,
+      details: {
+        ...stats.summary(), bound: statement.bound, tex: statement.tex,
+        oracle: 'least squares: exact moment recursion; other families: enumeration of all N^T SGD paths',
+        tolerance: 'float64 rounding only: 1e-12·(k+1) relative to the largest magnitude (src/sgd/tolerance.ts)',
+        ...(out.failed ? { counterexample: out.counterexample?.[0], path: out.counterexamplePath, failure: out.counterexample ? check(out.counterexample[0]) : undefined } : {}),
+      },
+      seed: opts.seed, ms: performance.now() - t0,
+    };
+  },
+};
