@@ -24,6 +24,7 @@
 import fc from 'fast-check';
 import { THM31_BOUND, THM31_NO_NEIGHBOURHOOD, THM31_STEP, THM31_WEAK_STEP } from '../src/bounds/sgd-bounds.ts';
 import { formatVariantReports, searchVariant, type Recheck, type VariantReport, type VariantSpec } from '../src/bounds/variant-search.ts';
+import { compileBound } from '../src/bounds/restricted.ts';
 import { BadInputError } from '../src/errors.ts';
 import { exactExpectations, materialize, sgdInstanceArb, type Family, type SgdInstance } from '../src/sgd/instances.ts';
 import { replayExpectation } from '../src/sgd/enumerate.ts';
@@ -75,7 +76,7 @@ export function stepOf(inst: SgdInstance, L: number, N: number, variant: Variant
  * that is not finite (the 'step-2-over-L' variant at α = 2/(NL) exactly, where 1 − ρ = 0) cannot be
  * refuted and counts as holding. `method` 'enumerate' forces the path enumeration (re-checks).
  */
-export function check(inst: SgdInstance, variant: Variant31 = 'theorem', method: 'auto' | 'enumerate' = 'auto'): Verdict {
+export function check(inst: SgdInstance, variant: Variant31 = 'theorem', method: 'auto' | 'enumerate' = 'auto', custom?: CustomBound): Verdict {
   const p = materialize(inst);
   if (!p) throw new BadInputError(`theorem-3-1: degenerate instance ${JSON.stringify(inst)}`);
   const N = p.n;
@@ -92,7 +93,8 @@ export function check(inst: SgdInstance, variant: Variant31 = 'theorem', method:
   for (let k = 1; k <= inst.T; k++) {
     const pc = p.pathConstants(w0, alpha, k);
     const eta = variant === 'eta-zero' ? 0 : pc.eta;
-    const bound = expr.evaluate({ mu: pc.mu, N, alpha, L, T: k, gap0, eta });
+    const scope = { mu: pc.mu, N, alpha, L, T: k, gap0, eta };
+    const bound = custom ? custom.evaluate(scope) : expr.evaluate(scope);
     const measured = traj.gap[k]!;
     if (!Number.isFinite(bound)) continue;
     const tol = exactTolerance(k, Math.max(Math.abs(measured), Math.abs(bound), Math.abs(gap0)));
@@ -115,9 +117,9 @@ export function check(inst: SgdInstance, variant: Variant31 = 'theorem', method:
  * refuted iff the one-sided lower confidence bound (δ = 1e-6, src/sgd/monte-carlo.ts) on
  * E[F(w_k)] − F* exceeds the bound. The bound is recomputed by the same formula.
  */
-export function recheck(inst: SgdInstance, variant: Variant31): Recheck {
+export function recheck(inst: SgdInstance, variant: Variant31, custom?: CustomBound): Recheck {
   const p = materialize(inst)!;
-  const v = check(inst, variant);
+  const v = check(inst, variant, 'auto', custom);
   const k = v.measured.k!;
   const alpha = stepOf(inst, p.L, p.n, variant);
   const w0 = Float64Array.from(inst.w0);
@@ -154,16 +156,33 @@ export const VARIANTS: readonly VariantSpec<SgdInstance>[] = [
   spec('eta-zero', 'Thm 3.1 with η taken as 0, on interpolating least squares (confusion 0 at the solution)', ['ls-interp'], true),
 ];
 
+/** A user bound over the scope { mu, N, alpha, L, T, gap0, eta } (see `tightener.boundVariables`). */
+export interface CustomBound { evaluate(scope: Record<string, number>): number }
+
+/** Variables a `--bound` expression for Thm 3.1 may use (same meaning as in the theorem). */
+export const BOUND_VARIABLES_31 = ['mu', 'N', 'alpha', 'L', 'T', 'gap0', 'eta'] as const;
+
+/** The extra variant `gradconf tighten theorem-3-1 --bound EXPR` searches (step α < 2/(NL) as in the theorem). */
+export function customVariant(expression: string): VariantSpec<SgdInstance> {
+  const cb = compileBound(expression, [...BOUND_VARIABLES_31], '--bound');
+  return {
+    name: 'custom', description: `your bound: E[F(w_T) − F*] ≤ ${expression}`, expectRefuted: false, arbitrary,
+    check: (p) => check(p, 'theorem', 'auto', cb), recheck: (p) => recheck(p, 'theorem', cb),
+  };
+}
+
 /** `gradconf tighten theorem-3-1`: counterexample search over the statement and its variants. */
 export const tightener: Tightener = {
   id: 'theorem-3-1',
   description: 'counterexample search: Thm 3.1 as stated, with α < 2/L, without the αη/(1−ρ) term, with η = 0',
   defaultBudget: 300,
+  boundVariables: BOUND_VARIABLES_31,
   async run(opts) {
     const t0 = performance.now();
-    const total = opts.budget * VARIANTS.length;
+    const specs = opts.bound !== undefined ? [...VARIANTS, customVariant(opts.bound)] : VARIANTS;
+    const total = opts.budget * specs.length;
     let done = 0;
-    const variants: VariantReport[] = VARIANTS.map((s) => searchVariant(s, { budget: opts.budget, seed: opts.seed, progress: () => opts.progress?.(++done, total) }));
+    const variants: VariantReport[] = specs.map((s) => searchVariant(s, { budget: opts.budget, seed: opts.seed, progress: () => opts.progress?.(++done, total) }));
     return { id: 'theorem-3-1', budget: opts.budget, seed: opts.seed, bound: THM31_BOUND.source, tex: THM31_BOUND.tex(), variants, ms: performance.now() - t0 };
   },
   format(doc) {

@@ -20,6 +20,7 @@
 import fc from 'fast-check';
 import { THM32_BOUND, THM32_PRINTED, THM32_STEP } from '../src/bounds/sgd-bounds.ts';
 import { formatVariantReports, searchVariant, type Recheck, type VariantReport, type VariantSpec } from '../src/bounds/variant-search.ts';
+import { compileBound } from '../src/bounds/restricted.ts';
 import { BadInputError } from '../src/errors.ts';
 import { ALL_FAMILIES, exactExpectations, materialize, sgdInstanceArb, type Family, type SgdInstance } from '../src/sgd/instances.ts';
 import { replayExpectation } from '../src/sgd/enumerate.ts';
@@ -59,7 +60,7 @@ export const arbitrary: fc.Arbitrary<SgdInstance> = sgdInstanceArb(THM32_FAMILIE
 export type Variant32 = 'theorem' | 'as-printed';
 
 /** The bound of Thm 3.2 (or the printed variant) for one horizon, and the measured side. */
-function verdictFor(p: FiniteSumProblem, w0: Float64Array, alpha: number, gradSq: Float64Array, gap1: number, T: number, variant: Variant32): Verdict {
+function verdictFor(p: FiniteSumProblem, w0: Float64Array, alpha: number, gradSq: Float64Array, gap1: number, T: number, variant: Variant32, custom?: CustomBound): Verdict {
   const N = p.n;
   const L = p.L;
   const expr = variant === 'as-printed' ? THM32_PRINTED : THM32_BOUND;
@@ -69,7 +70,8 @@ function verdictFor(p: FiniteSumProblem, w0: Float64Array, alpha: number, gradSq
   for (let k = 1; k <= T; k++) {
     runMin = Math.min(runMin, gradSq[k - 1]!);
     const pc = p.pathConstants(w0, alpha, k);
-    const bound = expr.evaluate({ N, L, alpha, gap1, T: k, eta: pc.eta });
+    const scope = { N, L, alpha, gap1, T: k, eta: pc.eta };
+    const bound = custom ? custom.evaluate(scope) : expr.evaluate(scope);
     const tol = exactTolerance(k, Math.max(Math.abs(runMin), Math.abs(bound), Math.abs(gradSq[0]!)));
     const ok = runMin <= bound + tol;
     if (!ok) holds = false;
@@ -83,14 +85,14 @@ function verdictFor(p: FiniteSumProblem, w0: Float64Array, alpha: number, gradSq
  * Checks one instance exactly, for every horizon k = 1..T (measured = min over the first k iterates
  * of E‖∇F‖², η valid on them). `method` 'enumerate' forces path enumeration (re-checks).
  */
-export function check(inst: SgdInstance, variant: Variant32 = 'theorem', method: 'auto' | 'enumerate' = 'auto'): Verdict {
+export function check(inst: SgdInstance, variant: Variant32 = 'theorem', method: 'auto' | 'enumerate' = 'auto', custom?: CustomBound): Verdict {
   const p = materialize(inst);
   if (!p) throw new BadInputError(`theorem-3-2: degenerate instance ${JSON.stringify(inst)}`);
   const alpha = inst.alphaFrac * (2 / (p.n * p.L));
   if (!THM32_STEP.holds({ alpha, N: p.n, L: p.L })) throw new Error(`theorem-3-2: step ${alpha} violates ${THM32_STEP.source}`);
   const w0 = Float64Array.from(inst.w0);
   const traj = exactExpectations(p, w0, alpha, inst.T - 1, method);
-  return verdictFor(p, w0, alpha, traj.gradSq, traj.gap[0]!, inst.T, variant);
+  return verdictFor(p, w0, alpha, traj.gradSq, traj.gap[0]!, inst.T, variant, custom);
 }
 
 /**
@@ -101,9 +103,9 @@ export function check(inst: SgdInstance, variant: Variant32 = 'theorem', method:
  * min_{j<k} E‖∇F(w_j)‖² is the min of per-step lower bounds at δ = 1e-6/k each (Bonferroni: all hold
  * together with probability ≥ 1 − 1e-6); refuted iff it exceeds the bound.
  */
-export function recheck(inst: SgdInstance, variant: Variant32): Recheck {
+export function recheck(inst: SgdInstance, variant: Variant32, custom?: CustomBound): Recheck {
   const p = materialize(inst)!;
-  const v = check(inst, variant);
+  const v = check(inst, variant, 'auto', custom);
   const k = v.measured.k!;
   const alpha = inst.alphaFrac * (2 / (p.n * p.L));
   const w0 = Float64Array.from(inst.w0);
@@ -178,16 +180,33 @@ export const VARIANTS: readonly VariantSpec<SgdInstance>[] = [
   spec('as-printed', 'Thm 3.2 as printed: ρ (F(w_1) − F*)/T + ρη (first term without 1/α)', true),
 ];
 
+/** A user bound over the scope { N, L, alpha, gap1, T, eta } (see `tightener.boundVariables`). */
+export interface CustomBound { evaluate(scope: Record<string, number>): number }
+
+/** Variables a `--bound` expression for Thm 3.2 may use (gap1 = F(w_1) − F*). */
+export const BOUND_VARIABLES_32 = ['N', 'L', 'alpha', 'gap1', 'T', 'eta'] as const;
+
+/** The extra variant `gradconf tighten theorem-3-2 --bound EXPR` searches. */
+export function customVariant(expression: string): VariantSpec<SgdInstance> {
+  const cb = compileBound(expression, [...BOUND_VARIABLES_32], '--bound');
+  return {
+    name: 'custom', description: `your bound: min_k E‖∇F(w_k)‖² ≤ ${expression}`, expectRefuted: false, arbitrary,
+    check: (p) => check(p, 'theorem', 'auto', cb), recheck: (p) => recheck(p, 'theorem', cb),
+  };
+}
+
 /** `gradconf tighten theorem-3-2`: counterexample search over the derived and printed forms. */
 export const tightener: Tightener = {
   id: 'theorem-3-2',
   description: 'counterexample search: Thm 3.2 derived form and as printed (first term without 1/α)',
   defaultBudget: 300,
+  boundVariables: BOUND_VARIABLES_32,
   async run(opts) {
     const t0 = performance.now();
-    const total = opts.budget * VARIANTS.length;
+    const specs = opts.bound !== undefined ? [...VARIANTS, customVariant(opts.bound)] : VARIANTS;
+    const total = opts.budget * specs.length;
     let done = 0;
-    const variants: VariantReport[] = VARIANTS.map((s) => searchVariant(s, { budget: opts.budget, seed: opts.seed, progress: () => opts.progress?.(++done, total) }));
+    const variants: VariantReport[] = specs.map((s) => searchVariant(s, { budget: opts.budget, seed: opts.seed, progress: () => opts.progress?.(++done, total) }));
     return { id: 'theorem-3-2', budget: opts.budget, seed: opts.seed, bound: THM32_BOUND.source, tex: THM32_BOUND.tex(), variants, ms: performance.now() - t0 };
   },
   format(doc) {

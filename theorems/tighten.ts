@@ -9,12 +9,16 @@ export interface TightenOptions {
   budget: number;
   seed: number;
   progress?: (done: number, total: number) => void;
+  /** A user-supplied candidate bound (restricted mathjs, src/bounds/restricted.ts) to search as an extra variant. */
+  bound?: string;
 }
 
 export interface Tightener {
   id: string;
   /** One line: what is searched or estimated. */
   description: string;
+  /** Variables a `--bound` expression may use; absent when the tightener takes no custom bound. */
+  boundVariables?: readonly string[];
   /** Default budget for the CLI. */
   defaultBudget: number;
   /** Runs the search; returns the JSON document `gradconf tighten --json` prints. */

@@ -154,6 +154,25 @@ describe('gradconf probe --tfjs-model', () => {
   });
 });
 
+describe('gradconf tighten --bound (a user bound in restricted mathjs)', () => {
+  it('the theorem\'s own formula typed by the user is not refuted; the false bound 0 is; escapes exit 2', async () => {
+    const own = '(1 - (2*mu/N)*(alpha - N*L*alpha^2/2))^T * gap0 + alpha*eta/((2*mu/N)*(alpha - N*L*alpha^2/2))';
+    const a = await run(['tighten', 'theorem-3-1', '--bound', own, '--budget', '60', '--json']);
+    expect(a.code).toBe(0);
+    const va = JSON.parse(a.out).variants.find((v: { name: string }) => v.name === 'custom');
+    expect(va.refuted).toBe(false);
+    const b = await run(['tighten', 'theorem-3-2', '--bound', '0 * T', '--budget', '60', '--json']);
+    const vb = JSON.parse(b.out).variants.find((v: { name: string }) => v.name === 'custom');
+    expect(vb.refuted).toBe(true);
+    expect(vb.measured).toBeGreaterThan(0);
+    for (const bad of ['import({})', 'cos.constructor', 'x = 1', 'process']) {
+      const e = await run(['tighten', 'theorem-3-1', '--bound', bad]);
+      expect(e.code).toBe(2);
+      expect(e.err.trimEnd().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
 describe('gradconf verify', () => {
   it('--json lists the registry results; exit 0 when every exact claim holds', async () => {
     const r = await run(['verify', '--only', 'definition-2-1', '--json', '--backend', 'cpu', '--seed', '3']);
