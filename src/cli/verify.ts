@@ -44,7 +44,7 @@ export async function verifyCommand(opts: VerifyOpts): Promise<number> {
   if (opts.json) {
     printJson({ backend, budget, results });
   } else {
-    const rows = results.map((r) => [r.id, r.kind, String(r.instances), r.holds ? 'holds' : 'FAILS',
+    const rows = results.map((r) => [r.id, r.kind, String(r.instances), r.holds ? 'holds' : r.kind === 'exact' ? 'FAILS' : 'finding',
       typeof r.details.minSlack === 'number' ? `min slack ${(r.details.minSlack as number).toPrecision(3)}` : '',
       `${(r.ms / 1000).toFixed(1)} s`, `--seed ${r.seed}`]);
     const head = ['result', 'kind', 'instances', 'verdict', 'slack', 'time', 'replay'];

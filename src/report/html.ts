@@ -54,8 +54,8 @@ function detailsTable(details: Record<string, unknown>): string {
   if (rows.length === 0) return '';
   const cell = (v: unknown) => {
     if (typeof v === 'object' && v !== null) {
-      const j = JSON.stringify(v, null, 1);
-      return `<pre>${esc(j.length > 3000 ? `${j.slice(0, 3000)} …` : j)}</pre>`;
+      const j = JSON.stringify(v);
+      return `<pre class="json">${esc(j.length > 6000 ? `${j.slice(0, 6000)} …` : j)}</pre>`;
     }
     return fmt(v);
   };
@@ -76,18 +76,24 @@ td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 .holds{color:#176117;font-weight:bold}.fails{color:#a11;font-weight:bold}.kind{color:#555}
 figure{margin:1em 0}figcaption{margin-bottom:.3em}.bound{margin:.5em 0;padding:.5em;background:#f6f6f6}
 .math{font-family:'Times New Roman',serif;font-size:1.1em}pre{background:#f6f6f6;padding:.5em;overflow:auto}
-.wording{font-style:italic}`;
+.wording{font-style:italic}pre.json{max-height:9em;overflow:auto;white-space:pre-wrap;word-break:break-all;font-size:12px;margin:0}
+td{max-width:900px}`;
+
+/** 'holds'; 'FAILS' for an exact claim (a bug in the code or the paper); 'finding' for a statistical or trend claim that does not hold. */
+export function verdictWord(r: TheoremResult): string {
+  return r.holds ? 'holds' : r.kind === 'exact' ? 'FAILS' : 'finding (does not hold here)';
+}
 
 /** The whole report as one HTML string. */
 export async function renderReport(input: ReportInput): Promise<string> {
-  const summary = input.results.map((r) => `<tr><td><a href="#${esc(r.id)}">${esc(r.id)}</a></td><td class="kind">${esc(r.kind)}</td><td>${r.instances}</td><td class="${r.holds ? 'holds' : 'fails'}">${r.holds ? 'holds' : 'FAILS'}</td><td>${(r.ms / 1000).toFixed(1)} s</td><td>--seed ${r.seed}</td></tr>`).join('');
+  const summary = input.results.map((r) => `<tr><td><a href="#${esc(r.id)}">${esc(r.id)}</a></td><td class="kind">${esc(r.kind)}</td><td>${r.instances}</td><td class="${r.holds ? 'holds' : 'fails'}">${verdictWord(r)}</td><td>${(r.ms / 1000).toFixed(1)} s</td><td>--seed ${r.seed}</td></tr>`).join('');
   const sections: string[] = [];
   for (const r of input.results) {
     const st = input.statements[r.id] ?? {};
     const ce = r.details.counterexample !== undefined
       ? `<h3>Counterexample</h3><pre>${esc(JSON.stringify(r.details.counterexample, null, 1))}</pre><p>Replay: <code>fc.assert(property, { seed: ${r.seed}, path: ${esc(JSON.stringify(r.details.path ?? ''))} })</code></p>` : '';
     sections.push(`<section id="${esc(r.id)}" data-result-id="${esc(r.id)}"><h2>${esc(r.title)}</h2>
-<p><span class="kind">${esc(r.kind)} claim</span> · <span class="${r.holds ? 'holds' : 'fails'}">${r.holds ? 'holds' : 'FAILS'}</span> on ${r.instances} instances · ${(r.ms / 1000).toFixed(1)} s · seed ${r.seed}${st.version ? ` · follows ${esc(st.version)}` : ''}${st.confidence ? ` (${esc(st.confidence)})` : ''}</p>
+<p><span class="kind">${esc(r.kind)} claim</span> · <span class="${r.holds ? 'holds' : 'fails'}">${verdictWord(r)}</span> on ${r.instances} instances · ${(r.ms / 1000).toFixed(1)} s · seed ${r.seed}${st.version ? ` · follows ${esc(st.version)}` : ''}${st.confidence ? ` (${esc(st.confidence)})` : ''}</p>
 ${st.wording ? `<p class="wording">${esc(st.wording)}</p>` : ''}${st.bound ? boundHtml(st.bound) : ''}
 ${detailsTable(r.details)}${ce}${await figuresHtml(input.figures[r.id] ?? [])}</section>`);
   }
