@@ -37,8 +37,8 @@ export async function unavailableReason(name: BackendName): Promise<string | und
     case 'webgpu': {
       const dawn = await tryImport('webgpu');
       if (!dawn) return 'the npm package "webgpu" (Dawn for Node) is not installed';
-      if (!(await tryImport('@tensorflow/tfjs-backend-webgpu'))) return 'the npm package "@tensorflow/tfjs-backend-webgpu" is not installed';
-      const create = dawn.create as ((flags: string[]) => { requestAdapter(): Promise<unknown> }) | undefined;
+      if (!(await webgpuModule())) return 'the npm package "@tensorflow/tfjs-backend-webgpu" is not installed';
+      const create = dawn.create as ((flags: string[]) => GpuLike) | undefined;
       if (typeof create !== 'function') return 'the "webgpu" package does not export create()';
       try {
         const adapter = await create([]).requestAdapter();
@@ -71,15 +71,47 @@ export function requestedBackend(name?: string): BackendName {
   return want as BackendName;
 }
 
+type WebgpuModule = { WebGPUBackend?: new (device: unknown, info?: unknown) => tf.KernelBackend };
+let providedWebgpu: WebgpuModule | undefined;
+
+/**
+ * Hand over a statically imported `@tensorflow/tfjs-backend-webgpu` (a bundle cannot import it
+ * dynamically). Its own registration runs only when navigator.gpu exists at import time, so
+ * `initBackend('webgpu')` registers the backend itself from the module's WebGPUBackend class.
+ */
+export function provideWebgpuModule(mod: WebgpuModule): void {
+  providedWebgpu = mod;
+}
+
+async function webgpuModule(): Promise<WebgpuModule | undefined> {
+  return providedWebgpu ?? ((await tryImport('@tensorflow/tfjs-backend-webgpu')) as WebgpuModule | undefined);
+}
+
+interface GpuLike { requestAdapter(o?: unknown): Promise<{ features: Set<string>; limits: Record<string, number>; info?: unknown; requestDevice(d: unknown): Promise<unknown> } | null> }
+
 async function installWebgpu(): Promise<void> {
-  const dawn = (await tryImport('webgpu')) as { create: (f: string[]) => unknown; globals?: Record<string, unknown> };
+  const dawn = (await tryImport('webgpu')) as { create: (f: string[]) => GpuLike; globals?: Record<string, unknown> };
   if (dawn.globals) Object.assign(globalThis, dawn.globals);
   const gpu = dawn.create([]);
   const g = globalThis as unknown as { navigator?: Record<string, unknown> };
   // Node 20 has no global navigator; tfjs-backend-webgpu looks for navigator.gpu.
   if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-  await tryImport('@tensorflow/tfjs-backend-webgpu');
+  const mod = await webgpuModule();
+  if (tf.findBackendFactory('webgpu') || !mod?.WebGPUBackend) return;
+  const Backend = mod.WebGPUBackend;
+  // The same device set-up as tfjs-backend-webgpu's own registration (base.ts).
+  tf.registerBackend('webgpu', async () => {
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) throw new Error('no GPU adapter');
+    const l = adapter.limits;
+    const device = await adapter.requestDevice({
+      requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+      requiredLimits: Object.fromEntries(['maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize',
+        'maxBufferSize', 'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup'].map((k) => [k, l[k]])),
+    });
+    return new Backend(device, adapter.info);
+  }, 3);
 }
 
 /** Deterministic test values in [−1, 1]. */
