@@ -12,8 +12,9 @@ import * as theorem41 from './theorem-4-1.ts';
 import * as theorem51 from './theorem-5-1.ts';
 import * as corollary51 from './corollary-5-1.ts';
 import * as theorem61 from './theorem-6-1.ts';
+import * as section7 from './section-7.ts';
 
-const MODULES = [definition21, lemmaSphere, figure1, theorem31, theorem32, theorem41, theorem51, corollary51, theorem61];
+const MODULES = [definition21, lemmaSphere, figure1, theorem31, theorem32, theorem41, theorem51, corollary51, theorem61, section7];
 
 export const THEOREMS: TheoremEntry[] = MODULES.map((m) => m.entry);
 

@@ -9,6 +9,8 @@ import { probeProgram } from './probe.ts';
 import { verifyProgram } from './verify.ts';
 import { benchProgram } from './bench.ts';
 import { tightenProgram } from './tighten.ts';
+import { reportProgram } from './report.ts';
+import { sweepProgram } from './sweep.ts';
 import { reportError } from './common.ts';
 
 /** Run the CLI on argv (without node and script); resolves to the exit code. */
@@ -21,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `gradconf: ${s}` : s) })
 ;
-  for (const sub of [verifyProgram(run), tightenProgram(run), probeProgram(run), benchProgram(run)]) {
+  for (const sub of [verifyProgram(run), tightenProgram(run), probeProgram(run), sweepProgram(run), reportProgram(run), benchProgram(run)]) {
     program.addCommand(sub.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `gradconf: ${s}` : s) }));
   }
   try {

@@ -116,7 +116,25 @@ function theorem61(r: TheoremResult): Figure[] {
   }];
 }
 
+/** Section 7: medians of end-of-training training loss and minimum cosine per sweep level (and variant). */
+function section7(r: TheoremResult): Figure[] {
+  const levels = (r.details.levels as { sweep: string; level: number; variant: string; trainLoss: number; minCosine: number | null }[] | undefined) ?? [];
+  return ['width', 'depth', 'bn-skip'].flatMap((sweep) => {
+    const values = levels.filter((l) => l.sweep === sweep && l.minCosine !== null).map((l) => ({ level: l.level, minCosine: l.minCosine, trainLoss: l.trainLoss, variant: l.variant }));
+    if (!values.length) return [];
+    const x = { field: 'level', type: 'quantitative' as const, title: sweep === 'width' ? 'width' : 'depth' };
+    return [{
+      title: `Section 7 — ${sweep} sweep (MNIST, small scale).`, caption: 'Medians over seeds at the end of training: minimum minibatch-pair cosine (left) and training loss (right).',
+      spec: { $schema: VL, data: { values }, hconcat: [
+        { width: 280, height: 200, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'minCosine', type: 'quantitative', title: 'min cosine' }, color: { field: 'variant', type: 'nominal' } } },
+        { width: 280, height: 200, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'trainLoss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss' }, color: { field: 'variant', type: 'nominal' } } },
+      ] },
+    }];
+  });
+}
+
 export const FIGURE_BUILDERS: Record<string, FigureBuilder> = {
+  'section-7': section7,
   'figure-1': figure1,
   'theorem-4-1': theorem41,
   'theorem-5-1': theorem51,

@@ -1,0 +1,52 @@
+/**
+ * `gradconf report --sweep dir [--out file.html]`: the self-contained HTML report of a training
+ * sweep directory — the Section 7 trend tests (theorems/section-7.ts) and the sweep's plots.
+ */
+import { Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { readSweepRuns, sweepFigures } from '../report/sweep.ts';
+import { esc, renderReport } from '../report/html.ts';
+import { analyseSection7, type RunSummary } from '../../theorems/section-7.ts';
+import { BadInputError } from '../errors.ts';
+
+interface ReportOpts { sweep?: string[]; out?: string }
+
+/** The HTML of one or more sweep directories (trend tests over all of them together). */
+export async function sweepReportHtml(dirs: string[]): Promise<string> {
+  const all = dirs.map((d) => ({ dir: d, ...readSweepRuns(d) }));
+  const analysis = analyseSection7(all.flatMap((a) => a.runs as unknown as RunSummary[]));
+  const tests = `<table><thead><tr><th>claim</th><th>quantity</th><th>one-sided p</th><th>Holm p</th><th>τ</th><th>runs</th><th>verdict</th></tr></thead><tbody>${analysis.tests.map((t) => `<tr><td>${esc(t.claim)}</td><td>${esc(t.quantity)}</td><td>${t.result.p.toPrecision(3)}</td><td>${t.pHolm.toPrecision(3)}</td><td>${t.result.tau.toFixed(2)}</td><td>${t.result.n}</td><td class="${t.holds ? 'holds' : 'fails'}">${t.holds ? 'holds' : 'finding'}</td></tr>`).join('')}</tbody></table>
+${analysis.findings.length ? `<h3>Findings at this scale</h3><ul>${analysis.findings.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>` : ''}
+${analysis.untested.length ? `<p>Not tested: ${analysis.untested.map(esc).join('; ')}</p>` : ''}`;
+  return renderReport({
+    title: `gradconf sweep report — ${dirs.join(', ')}`, generatedAt: new Date().toISOString(),
+    backend: [...new Set(all.flatMap((a) => a.runs.map((r) => (r as unknown as { backend?: string }).backend ?? '?')))].join(', '),
+    budget: 'sweep', results: [], statements: {}, figures: {},
+    extra: [
+      { id: 'section-7-tests', title: `Section 7 trend tests (one-sided, Holm, α = ${analysis.alpha})`, html: tests, figures: [] },
+      ...all.map((a, i) => ({
+        id: `sweep-${i}`, title: `Sweep ${a.dir}`, html: `<pre class="json">${esc(JSON.stringify(a.config))}</pre><p>${a.runs.length} finished runs.</p>`,
+        figures: sweepFigures(a.runs, `${String(a.config.kind ?? a.runs[0]!.sweep)} sweep`),
+      })),
+    ],
+  });
+}
+
+export async function reportCommand(o: ReportOpts): Promise<number> {
+  if (!o.sweep?.length) throw new BadInputError('give at least one --sweep DIR (a gradconf sweep --out directory)');
+  const out = o.out ?? join(o.sweep[0]!, 'report.html');
+  const html = await sweepReportHtml(o.sweep);
+  mkdirSync(dirname(resolve(out)), { recursive: true });
+  writeFileSync(out, html);
+  process.stdout.write(`report written to ${out}\n`);
+  return 0;
+}
+
+export function reportProgram(run: (code: Promise<number>) => void): Command {
+  return new Command('report')
+    .description('HTML report (trend tests and plots) of one or more sweep directories')
+    .option('--sweep <dir...>', 'sweep output directories (runs.jsonl)')
+    .option('--out <file.html>', 'where to write the report (default: <first dir>/report.html)')
+    .action((o: ReportOpts) => run(reportCommand(o)));
+}
