@@ -5,14 +5,13 @@
  * src/cli/main.ts (src/train/testing/sweep-main.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sweepMain } from '../train/testing/sweep-main.ts';
 import { Rng } from '../rng.ts';
 import { CIFAR10_FILES, CIFAR10_RECORD_BYTES } from '../data/cifar10.ts';
 import { FASHION_MNIST_DIR } from '../data/mnist.ts';
-import { existsSync } from 'node:fs';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -121,7 +120,8 @@ describe('gradconf sweep --json', () => {
     expect(doc.untested).toEqual(['width-loss: needs runs at two or more levels (has 1)', 'width-confusion: needs runs at two or more levels (has 1)']);
   });
 
-  it.skipIf(!existsSync(FASHION_MNIST_DIR))('trains on Fashion-MNIST from the Debian package', async () => {
+  it('trains on Fashion-MNIST from the Debian package (.ci/run installs dataset-fashion-mnist)', async () => {
+    expect(existsSync(FASHION_MNIST_DIR), `Fashion-MNIST is not installed at ${FASHION_MNIST_DIR}: apt-get install dataset-fashion-mnist`).toBe(true);
     const r = await run(['width', '--dataset', 'fashion-mnist', ...TINY, '--out', p('fashion'), '--json']);
     expect(r.code, r.err).toBe(0);
     expect(JSON.parse(r.out).runs).toBe(4);
