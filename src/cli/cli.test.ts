@@ -8,28 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { main } from './main.ts';
+import { runCli } from './run-cli.ts';
 import { writeNpy } from '../data/npy.ts';
 import { encodeSafetensors } from '../../models/safetensors.ts';
 import { saveTfjsModelFiles } from '../../models/from-tfjs.ts';
 import { randomWeights } from '../../models/arbitraries.ts';
 import { validateSpec } from '../../models/spec.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => { out.push(String(s)); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => { err.push(String(s)); return true; }) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
-}
+const run = runCli;
 
 let dir = '';
 const specJson = { input: [4], layers: [{ type: 'dense', units: 5, activation: 'tanh' }, { type: 'dense', units: 3 }], loss: 'softmax-xent' };

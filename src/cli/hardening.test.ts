@@ -9,26 +9,13 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from './main.ts';
+import { runCli } from './run-cli.ts';
 import { encodeNpy } from '../data/npy.ts';
 import { encodeSafetensors } from '../../models/safetensors.ts';
 import { randomWeights } from '../../models/arbitraries.ts';
 import { validateSpec } from '../../models/spec.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => { out.push(String(s)); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => { err.push(String(s)); return true; }) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
-}
+const run = runCli;
 
 let dir = '';
 const spec = { input: [3], layers: [{ type: 'dense', units: 4, activation: 'tanh' }, { type: 'dense', units: 2 }], loss: 'softmax-xent' };

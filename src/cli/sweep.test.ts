@@ -8,26 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sweepMain } from '../train/testing/sweep-main.ts';
+import { runCli } from './run-cli.ts';
 import { Rng } from '../rng.ts';
 import { CIFAR10_FILES, CIFAR10_RECORD_BYTES } from '../data/cifar10.ts';
 import { FASHION_MNIST_DIR } from '../data/mnist.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => { out.push(String(s)); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => { err.push(String(s)); return true; }) as typeof process.stderr.write;
-  try {
-    const code = await sweepMain(args);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
-}
+const run = (args: string[]) => runCli(['sweep', ...args]);
 
 let dir = '';
 const p = (f: string) => join(dir, f);

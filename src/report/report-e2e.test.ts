@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../cli/main.ts';
+import { runCli } from '../cli/run-cli.ts';
 import { checkPage } from './browser.ts';
 import { THEOREMS } from '../../theorems/index.ts';
 
@@ -15,13 +15,7 @@ let dir = '';
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'gradconf-report-')); mkdirSync('out', { recursive: true }); });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function quiet(args: string[]): Promise<number> {
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try { return await main(args); } finally { process.stdout.write = ow; process.stderr.write = ew; }
-}
+const quiet = async (args: string[]) => (await runCli(args)).code;
 
 describe('end-to-end reports in Chromium', () => {
   it('gradconf verify --report: a section per result, the paper\'s figures, no console errors', async () => {

@@ -20,7 +20,7 @@ import { executeRun, type RunRecord, type TuneRecord } from './run.ts';
 import { learningRateAt } from './train.ts';
 import { initBackend } from '../backend/index.ts';
 
-const ENTRY = fileURLToPath(new URL('./testing/sweep-main.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/gradconf.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TINY = ['width', '--values', '8,16,32', '--fixed', '1', '--seeds', '3', '--epochs', '3', '--train-examples', '2048',
   '--test-examples', '256', '--pairs', '8', '--probe-batch', '64', '--lr-grid', '0.03,0.1', '--tune-epochs', '1', '--workers', '2'];
@@ -41,7 +41,7 @@ describe('gradconf sweep: kill and --resume (tiny width sweep on MNIST)', () => 
   let afterKill: Rec[] = [];
 
   it('a SIGKILL mid-sweep leaves only whole, distinct records of this sweep', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...TINY, '--out', dir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'sweep', ...TINY, '--out', dir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
@@ -66,7 +66,7 @@ describe('gradconf sweep: kill and --resume (tiny width sweep on MNIST)', () => 
   });
 
   it('--resume runs exactly the missing tasks; every run and tuning ends up recorded once', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...TINY, '--out', dir, '--resume', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [BIN, 'sweep', ...TINY, '--out', dir, '--resume', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { ran: number; skipped: number; runs: number; complete: boolean };
     const plan = sweepPlan(cfg);
