@@ -3,6 +3,8 @@
  *   plain     = the plain batched (summed) gradient of all parameters (src/probe/plain.ts),
  *   probe     = the per-example Gram in one backward pass (src/probe/gram.ts),
  *   reference = the per-example loop (src/probe/reference.ts),
+ *   stock     = the batched gradient with tfjs's own dense-layer gradients (transpose-flag
+ *               matMuls), i.e. without gradconf's wasm fast path — for context only,
  * and the ratios probeOverPlain = probe/plain and referenceOverProbe = reference/probe of the
  * median times. Absolute times depend on the machine; the ratios are the result.
  */
@@ -29,7 +31,9 @@ export interface BenchRow {
   config: string; backend: string; batch: number;
   plainMs: number; probeMs: number; referenceMs: number;
   probeOverPlain: number; referenceOverProbe: number;
-  samples: { plain: number; probe: number; reference: number };
+  /** tfjs's stock dense gradients (see module doc); probeOverStock = probe / stock. */
+  stockMs: number; probeOverStock: number;
+  samples: { plain: number; probe: number; reference: number; stock: number };
 }
 
 function median(task: { result: unknown }): { ms: number; n: number } {
@@ -52,15 +56,17 @@ export async function runBench(configs: BenchConfig[], opts: { timeMs?: number; 
     bench
       .add('plain', () => { tf.dispose(batchGradients(model, x, y)); })
       .add('probe', () => { computeGram(model, x, y); })
-      .add('reference', () => { referenceGram(model, x, y); }, { });
+      .add('reference', () => { referenceGram(model, x, y); })
+      .add('stock', () => { tf.dispose(batchGradients(model, x, y, { stockDense: true })); });
     opts.progress?.(`bench ${c.config} (B=${c.batch}) on ${tf.getBackend()}…`);
     await bench.run();
-    const [plain, probe, reference] = bench.tasks.map(median) as [{ ms: number; n: number }, { ms: number; n: number }, { ms: number; n: number }];
+    const [plain, probe, reference, stock] = bench.tasks.map(median) as { ms: number; n: number }[] as [{ ms: number; n: number }, { ms: number; n: number }, { ms: number; n: number }, { ms: number; n: number }];
     rows.push({
       config: c.config, backend: tf.getBackend(), batch: c.batch,
       plainMs: plain.ms, probeMs: probe.ms, referenceMs: reference.ms,
       probeOverPlain: probe.ms / plain.ms, referenceOverProbe: reference.ms / probe.ms,
-      samples: { plain: plain.n, probe: probe.n, reference: reference.n },
+      stockMs: stock.ms, probeOverStock: probe.ms / stock.ms,
+      samples: { plain: plain.n, probe: probe.n, reference: reference.n, stock: stock.n },
     });
     model.dispose();
     tf.dispose([x, y]);

@@ -49,6 +49,12 @@ export interface ForwardOptions {
   bnMode?: 'stored' | 'batch';
   /** For bnMode 'batch': statistics per contiguous group of this many examples (default: whole batch). */
   groupSize?: number;
+  /**
+   * Use tfjs's own ops and gradients for dense layers (tf.matMul), not gradconf's wasm fast path:
+   * only for the benchmark's "stock" baseline. Conv layers are unaffected (wasm has no stock
+   * conv kernel gradient).
+   */
+  stockDense?: boolean;
 }
 
 /** Build tensors for the weights (validated against the spec first). */
@@ -292,7 +298,7 @@ export function forward(model: BuiltModel, x: tf.Tensor, opts: ForwardOptions = 
       switch (l.type) {
         case 'dense': {
           rec(name, l, h);
-          let z: tf.Tensor = denseMatMul(h as tf.Tensor2D, P(`${name}.kernel`) as tf.Tensor2D, kernelGrads);
+          let z: tf.Tensor = opts.stockDense ? tf.matMul(h as tf.Tensor2D, P(`${name}.kernel`) as tf.Tensor2D) : denseMatMul(h as tf.Tensor2D, P(`${name}.kernel`) as tf.Tensor2D, kernelGrads);
           if (l.bias) z = tf.add(z, P(`${name}.bias`));
           h = activate(tap(name, z), l.activation);
           break;

@@ -19,9 +19,9 @@ export async function benchCommand(opts: BenchOpts): Promise<number> {
   if (opts.json) {
     printJson({ backend, results });
   } else {
-    process.stdout.write(`config   B    plain ms   probe ms   reference ms   probe/plain   reference/probe  (backend ${backend})\n`);
+    process.stdout.write(`config   B    plain ms   probe ms   reference ms   probe/plain   reference/probe   stock ms   probe/stock  (backend ${backend})\n`);
     for (const r of results) {
-      process.stdout.write(`${r.config.padEnd(8)} ${String(r.batch).padEnd(4)} ${r.plainMs.toFixed(1).padStart(8)}   ${r.probeMs.toFixed(1).padStart(8)}   ${r.referenceMs.toFixed(0).padStart(12)}   ${r.probeOverPlain.toFixed(2).padStart(11)}   ${r.referenceOverProbe.toFixed(1).padStart(15)}\n`);
+      process.stdout.write(`${r.config.padEnd(8)} ${String(r.batch).padEnd(4)} ${r.plainMs.toFixed(1).padStart(8)}   ${r.probeMs.toFixed(1).padStart(8)}   ${r.referenceMs.toFixed(0).padStart(12)}   ${r.probeOverPlain.toFixed(2).padStart(11)}   ${r.referenceOverProbe.toFixed(1).padStart(15)}   ${r.stockMs.toFixed(1).padStart(8)}   ${r.probeOverStock.toFixed(2).padStart(11)}\n`);
     }
   }
   return 0;

@@ -19,11 +19,11 @@ export function trainableNames(model: BuiltModel): string[] {
  * `bnMode: 'batch'` is used with `mean: true` — w.r.t. the trainable parameters, in `trainableNames` order.
  */
 export function batchGradients(model: BuiltModel, x: tf.Tensor, y: tf.Tensor2D,
-  opts: { bnMode?: 'stored' | 'batch'; mean?: boolean } = {}): tf.Tensor[] {
+  opts: { bnMode?: 'stored' | 'batch'; mean?: boolean; stockDense?: boolean } = {}): tf.Tensor[] {
   const names = trainableNames(model);
   const f = (...ps: tf.Tensor[]): tf.Scalar => {
     const params = new Map(names.map((n, i) => [n, ps[i]!]));
-    const l = exampleLosses(model.spec.loss, forward(model, x, { params, bnMode: opts.bnMode ?? 'stored' }), y);
+    const l = exampleLosses(model.spec.loss, forward(model, x, { params, bnMode: opts.bnMode ?? 'stored', stockDense: opts.stockDense }), y);
     return opts.mean ? tf.mean(l) : tf.sum(l);
   };
   return tf.grads(f)(names.map((n) => model.params.get(n)!));
