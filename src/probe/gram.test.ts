@@ -181,3 +181,15 @@ describe('edge cases', () => {
     expect(() => ruleFor('lstm')).toThrow(/no probe rule for layer type "lstm"/);
   });
 });
+
+describe('minibatch mode memory default', () => {
+  it('512 examples per pass for the MLP preset; far fewer for 28×28 conv nets (hand-computed estimate)', async () => {
+    const { defaultMaxExamples, PASS_FLOAT_BUDGET } = await import('./minibatch.ts');
+    const { preset } = await import('../../models/presets.ts');
+    // mlp: taps 512×4 + 10 floats, no conv: 3·2058 per example → the 512 cap.
+    expect(defaultMaxExamples(preset('mlp'))).toBe(512);
+    // cnn: taps 28·28·32 + 14·14·64 + 128 + 10 = 37 770 (×3); patches 28·28·9·1 + 14·14·9·32 = 63 504.
+    expect(defaultMaxExamples(preset('cnn'))).toBe(Math.floor(PASS_FLOAT_BUDGET / (3 * 37770 + 63504)));
+    expect(defaultMaxExamples(preset('resnet'))).toBeLessThan(256);
+  });
+});

@@ -13,6 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BuiltModel } from '../../models/build.ts';
 import { computeGram } from './gram.ts';
+import { tapShapes } from '../../models/build.ts';
+import { layerOutputShape, type Layer, type ModelSpec } from '../../models/spec.ts';
 import { minibatchGradient, dot } from './reference.ts';
 import type { GramStrategy } from './rules/index.ts';
 import { Rng } from '../rng.ts';
@@ -23,7 +25,10 @@ export interface MinibatchOptions {
   pairs: number;
   batchSize: number;
   seed: number;
-  /** Most examples per backward pass (default 512; at least one pair = 2m is always used). */
+  /**
+   * Most examples per backward pass (at least one pair = 2m is always used). Default:
+   * `defaultMaxExamples(spec)` — 512, fewer for models with large activations.
+   */
   maxExamples?: number;
   strategy?: GramStrategy;
 }
@@ -37,6 +42,32 @@ export interface MinibatchResult {
   zeroPairs: number[];
   /** Example indices of each pair (first m: minibatch A, last m: minibatch B). */
   indices: Int32Array[];
+}
+
+/** Float budget of one backward pass in minibatch mode (activations, deltas, patches): 2^25 floats = 128 MiB. */
+export const PASS_FLOAT_BUDGET = 2 ** 25;
+
+/**
+ * Examples per backward pass by default: 512, capped so that an estimate of the floats one pass
+ * holds per example — every tapped pre-activation kept as layer record, tap and delta (×3), plus
+ * the conv patches the rules build (k·k·cin per output position) — stays within PASS_FLOAT_BUDGET.
+ * (512 examples of a 28×28 conv net with batch norm overflowed wasm's heap.)
+ */
+export function defaultMaxExamples(spec: ModelSpec): number {
+  let perExample = 0;
+  for (const [, shape] of tapShapes(spec, 1)) perExample += 3 * shape.slice(1).reduce((a, b) => a * b, 1);
+  const walk = (layers: Layer[], inShape: number[], prefix: string): void => {
+    let s = inShape;
+    layers.forEach((l, i) => {
+      const name = `${prefix}.${i}`;
+      const out = layerOutputShape(l, s, name);
+      if (l.type === 'conv2d') perExample += out[0]! * out[1]! * l.kernel * l.kernel * s[2]!;
+      if (l.type === 'residual') walk(l.layers, s, `${name}.layers`);
+      s = out;
+    });
+  };
+  walk(spec.layers, spec.input, 'layers');
+  return Math.max(1, Math.min(512, Math.floor(PASS_FLOAT_BUDGET / Math.max(1, perExample))));
 }
 
 /** The example indices of each pair of disjoint minibatches. */
@@ -77,7 +108,7 @@ function finish(indices: Int32Array[], sq: [number, number, number][]): Minibatc
 export function minibatchCosines(model: BuiltModel, x: tf.Tensor, y: tf.Tensor2D, opts: MinibatchOptions): MinibatchResult {
   const m = opts.batchSize;
   const indices = sampleMinibatchPairs(x.shape[0]!, opts.pairs, m, opts.seed);
-  const perChunk = Math.max(1, Math.floor((opts.maxExamples ?? 512) / (2 * m)));
+  const perChunk = Math.max(1, Math.floor((opts.maxExamples ?? defaultMaxExamples(model.spec)) / (2 * m)));
   const sq: [number, number, number][] = [];
   for (let p0 = 0; p0 < indices.length; p0 += perChunk) {
     const chunk = indices.slice(p0, p0 + perChunk);
