@@ -23,7 +23,7 @@
  */
 import fc from 'fast-check';
 import { THM31_BOUND, THM31_NO_NEIGHBOURHOOD, THM31_STEP, THM31_WEAK_STEP } from '../src/bounds/sgd-bounds.ts';
-import { formatVariantReports, searchVariant, type Recheck, type VariantReport, type VariantSpec } from '../src/bounds/variant-search.ts';
+import type { Recheck, VariantSpec } from '../src/bounds/variant-search.ts';
 import { compileBound } from '../src/bounds/restricted.ts';
 import { BadInputError } from '../src/errors.ts';
 import { exactExpectations, materialize, sgdInstanceArb, type Family, type SgdInstance } from '../src/sgd/instances.ts';
@@ -33,7 +33,7 @@ import { momentOracleDense } from '../src/sgd/moment-oracle.ts';
 import { monteCarloSgd } from '../src/sgd/monte-carlo.ts';
 import { exactTolerance } from '../src/sgd/tolerance.ts';
 import { SlackStats } from '../src/sgd/slack-stats.ts';
-import type { Tightener } from './tighten.ts';
+import { variantTightener, type Tightener } from './tighten.ts';
 import { slackOf, type RunOptions, type TheoremEntry, type TheoremResult, type Verdict } from './verdict.ts';
 
 /** The statement as data (DESIGN.md, "A theorem file"). */
@@ -172,23 +172,11 @@ export function customVariant(expression: string): VariantSpec<SgdInstance> {
 }
 
 /** `gradconf tighten theorem-3-1`: counterexample search over the statement and its variants. */
-export const tightener: Tightener = {
+export const tightener: Tightener = variantTightener({
   id: 'theorem-3-1',
   description: 'counterexample search: Thm 3.1 as stated, with α < 2/L, without the αη/(1−ρ) term, with η = 0',
-  defaultBudget: 300,
-  boundVariables: BOUND_VARIABLES_31,
-  async run(opts) {
-    const t0 = performance.now();
-    const specs = opts.bound !== undefined ? [...VARIANTS, customVariant(opts.bound)] : VARIANTS;
-    const total = opts.budget * specs.length;
-    let done = 0;
-    const variants: VariantReport[] = specs.map((s) => searchVariant(s, { budget: opts.budget, seed: opts.seed, progress: () => opts.progress?.(++done, total) }));
-    return { id: 'theorem-3-1', budget: opts.budget, seed: opts.seed, bound: THM31_BOUND.source, tex: THM31_BOUND.tex(), variants, ms: performance.now() - t0 };
-  },
-  format(doc) {
-    return formatVariantReports(`gradconf tighten theorem-3-1 (budget ${String(doc.budget)} per variant, seed ${String(doc.seed)})`, doc.variants as VariantReport[]);
-  },
-};
+  variants: VARIANTS, custom: customVariant, boundVariables: BOUND_VARIABLES_31, bound: THM31_BOUND,
+});
 
 /** Number of instances per budget. */
 export const RUNS = { quick: 200, full: 2000 } as const;

@@ -19,7 +19,7 @@
  */
 import fc from 'fast-check';
 import { THM32_BOUND, THM32_PRINTED, THM32_STEP } from '../src/bounds/sgd-bounds.ts';
-import { formatVariantReports, searchVariant, type Recheck, type VariantReport, type VariantSpec } from '../src/bounds/variant-search.ts';
+import type { Recheck, VariantSpec } from '../src/bounds/variant-search.ts';
 import { compileBound } from '../src/bounds/restricted.ts';
 import { BadInputError } from '../src/errors.ts';
 import { ALL_FAMILIES, exactExpectations, materialize, sgdInstanceArb, type Family, type SgdInstance } from '../src/sgd/instances.ts';
@@ -32,7 +32,7 @@ import { RobustRegression } from '../src/sgd/robust-regression.ts';
 import { SlackStats } from '../src/sgd/slack-stats.ts';
 import { exactTolerance } from '../src/sgd/tolerance.ts';
 import { Rng } from '../src/rng.ts';
-import type { Tightener } from './tighten.ts';
+import { variantTightener, type Tightener } from './tighten.ts';
 import { slackOf, type RunOptions, type TheoremEntry, type TheoremResult, type Verdict } from './verdict.ts';
 
 /** The statement as data (DESIGN.md, "A theorem file"). */
@@ -196,23 +196,11 @@ export function customVariant(expression: string): VariantSpec<SgdInstance> {
 }
 
 /** `gradconf tighten theorem-3-2`: counterexample search over the derived and printed forms. */
-export const tightener: Tightener = {
+export const tightener: Tightener = variantTightener({
   id: 'theorem-3-2',
   description: 'counterexample search: Thm 3.2 derived form and as printed (first term without 1/α)',
-  defaultBudget: 300,
-  boundVariables: BOUND_VARIABLES_32,
-  async run(opts) {
-    const t0 = performance.now();
-    const specs = opts.bound !== undefined ? [...VARIANTS, customVariant(opts.bound)] : VARIANTS;
-    const total = opts.budget * specs.length;
-    let done = 0;
-    const variants: VariantReport[] = specs.map((s) => searchVariant(s, { budget: opts.budget, seed: opts.seed, progress: () => opts.progress?.(++done, total) }));
-    return { id: 'theorem-3-2', budget: opts.budget, seed: opts.seed, bound: THM32_BOUND.source, tex: THM32_BOUND.tex(), variants, ms: performance.now() - t0 };
-  },
-  format(doc) {
-    return formatVariantReports(`gradconf tighten theorem-3-2 (budget ${String(doc.budget)} per variant, seed ${String(doc.seed)})`, doc.variants as VariantReport[]);
-  },
-};
+  variants: VARIANTS, custom: customVariant, boundVariables: BOUND_VARIABLES_32, bound: THM32_BOUND,
+});
 
 /** Number of instances per budget (and Monte-Carlo runs of the statistical spot check). */
 export const RUNS = { quick: 200, full: 2000 } as const;

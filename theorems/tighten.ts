@@ -4,6 +4,7 @@
  * constants the paper leaves open (Thm 4.1, 5.1, Cor 5.1, 6.1). Each theorem file that supports
  * tightening exports a `tightener`; this file lists them.
  */
+import { formatVariantReports, searchVariant, type VariantReport, type VariantSpec } from '../src/bounds/variant-search.ts';
 export interface TightenOptions {
   /** Search budget (fast-check runs / configurations / trials; each tightener says which). */
   budget: number;
@@ -37,4 +38,37 @@ export function registerTighteners(list: Tightener[]): void {
 /** The tightener for an id, or undefined. */
 export function tightenerFor(id: string): Tightener | undefined {
   return TIGHTENERS.find((t) => t.id === id);
+}
+
+/**
+ * A tightener that searches a fixed list of variants (the statement and its strengthened or
+ * mis-printed forms) plus, with `--bound`, the user's own bound built by `custom` — the shape of
+ * Thm 3.1's and 3.2's searches (src/bounds/variant-search.ts does the search and the report).
+ */
+export function variantTightener<P>(o: {
+  id: string;
+  description: string;
+  variants: readonly VariantSpec<P>[];
+  custom: (expression: string) => VariantSpec<P>;
+  boundVariables: readonly string[];
+  bound: { source: string; tex(): string };
+  defaultBudget?: number;
+}): Tightener {
+  return {
+    id: o.id,
+    description: o.description,
+    defaultBudget: o.defaultBudget ?? 300,
+    boundVariables: o.boundVariables,
+    async run(opts) {
+      const t0 = performance.now();
+      const specs = opts.bound !== undefined ? [...o.variants, o.custom(opts.bound)] : o.variants;
+      const total = opts.budget * specs.length;
+      let done = 0;
+      const variants: VariantReport[] = specs.map((s) => searchVariant(s, { budget: opts.budget, seed: opts.seed, progress: () => opts.progress?.(++done, total) }));
+      return { id: o.id, budget: opts.budget, seed: opts.seed, bound: o.bound.source, tex: o.bound.tex(), variants, ms: performance.now() - t0 };
+    },
+    format(doc) {
+      return formatVariantReports(`gradconf tighten ${o.id} (budget ${String(doc.budget)} per variant, seed ${String(doc.seed)})`, doc.variants as VariantReport[]);
+    },
+  };
 }
