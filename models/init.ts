@@ -16,7 +16,7 @@
  * other layers the model has.
  */
 import { BadInputError } from '../src/errors.ts';
-import { Rng } from '../src/rng.ts';
+import { fmix32, fnv1a, Rng } from '../src/rng.ts';
 import type { ModelSpec, ParamSpec } from './spec.ts';
 import { paramSpecs } from './spec.ts';
 import type { Weights } from './weights.ts';
@@ -45,26 +45,6 @@ export interface InitOptions {
 /** `layers.2.layers.0` -> `layers[2].layers[0]`, the path style of spec validation errors. */
 function layerPath(layerName: string): string {
   return layerName.replace(/\.(\d+)/g, '[$1]');
-}
-
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** MurmurHash3's 32-bit finalizer: a bijection with full avalanche. */
-function fmix32(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
 }
 
 /**

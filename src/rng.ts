@@ -67,3 +67,24 @@ export class Rng {
     return this.gen.next() | 0;
   }
 }
+
+/** FNV-1a hash of a string (32-bit): derives a stream's seed from a name or configuration key. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** MurmurHash3's 32-bit finalizer: a bijection on 32-bit integers with full avalanche. */
+export function fmix32(x: number): number {
+  let h = x >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}

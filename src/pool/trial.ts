@@ -26,7 +26,7 @@ import { computeGram } from '../probe/gram.ts';
 import { gramStats } from '../probe/stats.ts';
 import { sampleSphere } from '../data/sphere.ts';
 import { labelPoints, makeLabeler, toLogisticLabels, type LabelerKind } from '../data/labelers.ts';
-import { Rng } from '../rng.ts';
+import { fmix32, fnv1a, Rng } from '../rng.ts';
 
 /** The initializer of a trial (models/init.ts). */
 export type TrialInit =
@@ -82,26 +82,6 @@ export interface TrialResult extends GramMeasures {
   ball?: GramMeasures[];
 }
 
-/** MurmurHash3 finalizer (bijective on 32-bit integers). */
-function fmix32(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
-}
-
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 /** A canonical key of a configuration (field order fixed), used to derive its trial seeds. */
 export function configKey(c: TrialConfig): string {
   const init = c.init.name === 'gaussian' ? `gaussian:${c.init.kappa}` : c.init.name === 'small-weights' ? `small-weights:${c.init.scale ?? 1}` : 'orthogonal';
@@ -111,7 +91,7 @@ export function configKey(c: TrialConfig): string {
 
 /** Seed of trial `index` of configuration `c` under user seed `base` (32-bit, deterministic). */
 export function trialSeed(base: number, c: TrialConfig, index: number): number {
-  return fmix32(fmix32((base | 0) ^ 0x5bd1e995) + hashString(configKey(c)) + Math.imul(index + 1, 0x9e3779b1));
+  return fmix32(fmix32((base | 0) ^ 0x5bd1e995) + fnv1a(configKey(c)) + Math.imul(index + 1, 0x9e3779b1));
 }
 
 /** Child seed `k` of a trial seed (independent streams for data, labels, ball). */
