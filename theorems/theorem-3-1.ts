@@ -32,7 +32,7 @@ import { LeastSquares } from '../src/sgd/least-squares.ts';
 import { momentOracleDense } from '../src/sgd/moment-oracle.ts';
 import { monteCarloSgd } from '../src/sgd/monte-carlo.ts';
 import { exactTolerance } from '../src/sgd/tolerance.ts';
-import { SlackStats } from '../src/sgd/slack-stats.ts';
+import { runExactSgdProperty } from '../src/sgd/slack-stats.ts';
 import { variantTightener, type Tightener } from './tighten.ts';
 import { slackOf, type RunOptions, type TheoremEntry, type TheoremResult, type Verdict } from './verdict.ts';
 
@@ -188,22 +188,11 @@ export const entry: TheoremEntry = {
   kind: 'exact',
   async run(opts: RunOptions): Promise<TheoremResult> {
     const t0 = performance.now();
-    const numRuns = RUNS[opts.budget];
-    const stats = new SlackStats();
-    let done = 0;
-    const out = fc.check(fc.property(arbitrary, (inst) => {
-      const v = check(inst);
-      opts.progress?.(++done, numRuns);
-      stats.add(inst, v);
-      return v.holds;
-    }), { seed: opts.seed, numRuns });
+    const r = runExactSgdProperty(arbitrary, (inst) => check(inst), { seed: opts.seed, numRuns: RUNS[opts.budget], progress: opts.progress });
     return {
-      id: statement.id, title: statement.title, kind: 'exact', holds: !out.failed, instances: out.numRuns,
+      id: statement.id, title: statement.title, kind: 'exact', holds: r.holds, instances: r.instances,
       details: {
-        ...stats.summary(), bound: statement.bound, tex: statement.tex,
-        oracle: 'least squares: exact moment recursion; other families: enumeration of all N^T SGD paths',
-        tolerance: 'float64 rounding only: 1e-12·(k+1) relative to the largest magnitude (src/sgd/tolerance.ts)',
-        ...(out.failed ? { counterexample: out.counterexample?.[0], path: out.counterexamplePath, failure: out.counterexample ? check(out.counterexample[0]) : undefined } : {}),
+        ...r.details, bound: statement.bound, tex: statement.tex,
       },
       seed: opts.seed, ms: performance.now() - t0,
     };

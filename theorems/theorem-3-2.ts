@@ -29,7 +29,7 @@ import { momentOracleDense } from '../src/sgd/moment-oracle.ts';
 import { monteCarloSgd } from '../src/sgd/monte-carlo.ts';
 import type { FiniteSumProblem } from '../src/sgd/problem.ts';
 import { RobustRegression } from '../src/sgd/robust-regression.ts';
-import { SlackStats } from '../src/sgd/slack-stats.ts';
+import { runExactSgdProperty } from '../src/sgd/slack-stats.ts';
 import { exactTolerance } from '../src/sgd/tolerance.ts';
 import { Rng } from '../src/rng.ts';
 import { variantTightener, type Tightener } from './tighten.ts';
@@ -213,25 +213,14 @@ export const entry: TheoremEntry = {
   kind: 'exact',
   async run(opts: RunOptions): Promise<TheoremResult> {
     const t0 = performance.now();
-    const numRuns = RUNS[opts.budget];
-    const stats = new SlackStats();
-    let done = 0;
-    const out = fc.check(fc.property(arbitrary, (inst) => {
-      const v = check(inst);
-      opts.progress?.(++done, numRuns);
-      stats.add(inst, v);
-      return v.holds;
-    }), { seed: opts.seed, numRuns });
+    const r = runExactSgdProperty(arbitrary, (inst) => check(inst), { seed: opts.seed, numRuns: RUNS[opts.budget], progress: opts.progress });
     const spot = statisticalCheck({ seed: opts.seed, runs: MC_RUNS[opts.budget] });
     return {
-      id: statement.id, title: statement.title, kind: 'exact', holds: !out.failed, instances: out.numRuns,
+      id: statement.id, title: statement.title, kind: 'exact', holds: r.holds, instances: r.instances,
       details: {
-        ...stats.summary(), bound: statement.bound, tex: statement.tex,
-        oracle: 'least squares: exact moment recursion; other families: enumeration of all N^T SGD paths',
-        tolerance: 'float64 rounding only: 1e-12·(k+1) relative to the largest magnitude (src/sgd/tolerance.ts)',
+        ...r.details, bound: statement.bound, tex: statement.tex,
         // A statistical claim, reported beside (not folded into) the exact verdict: DESIGN.md keeps the kinds apart.
         statisticalSpotCheck: spot,
-        ...(out.failed ? { counterexample: out.counterexample?.[0], path: out.counterexamplePath, failure: out.counterexample ? check(out.counterexample[0]) : undefined } : {}),
       },
       seed: opts.seed, ms: performance.now() - t0,
     };
