@@ -128,7 +128,7 @@ class Shapes(nn.Module):
 
 
 def conv_net():
-    """Conv2d with pads, strides, groups, a non-square kernel; pools of every kind."""
+    """Conv2d with pads, strides, groups, dilation, a non-square kernel; pools of every kind."""
     return nn.Sequential(
         nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2),    # [B, 6, 5, 5] from 9x9
         nn.ReLU(),
@@ -136,7 +136,7 @@ def conv_net():
         nn.Sigmoid(),
         nn.MaxPool2d(2, stride=1, ceil_mode=True),            # [B, 6, 5, 2]
         nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),  # [B, 6, 3, 1]
-        nn.Conv2d(6, 5, 1),
+        nn.Conv2d(6, 5, 2, dilation=2, padding=1),             # dilated: [B, 5, 3, 1]
         nn.Tanh(),
         nn.AdaptiveAvgPool2d(1),                              # GlobalAveragePool
         nn.Flatten(),

@@ -30,13 +30,24 @@ export function perExampleOutputs(out: tf.Tensor, loc: BatchLoc | null, batch: n
   return exampleMajor(out, loc, batch).reshape([batch, -1]) as tf.Tensor2D;
 }
 
-/** Model outputs [B, K] (first graph output, float32) for the whole batch. */
+/**
+ * Model outputs [B, K] (first graph output, float32) for the whole batch.
+ * @throws BadInputError when an output is NaN or infinite (never silent NaN).
+ */
 export function forwardOutputs(program: OnnxProgram, inputs: GraphInputs): tf.Tensor2D {
-  return tf.tidy(() => {
+  const out = tf.tidy(() => {
     const { batch } = program.checkInputs(inputs);
     const r = program.run(inputs, { weightGrads: false });
     return perExampleOutputs(r.outputs[0]!, r.locs[0]!, batch);
   });
+  const v = out.dataSync();
+  const bad = v.findIndex((e) => !Number.isFinite(e));
+  if (bad >= 0) {
+    const k = out.shape[1];
+    out.dispose();
+    throw new BadInputError(`onnx: ${program.graph.source}: output "${program.graph.outputs[0]!.name}" is ${v[bad]} for example ${Math.floor(bad / k)}`);
+  }
+  return out;
 }
 
 function sliceInputs(byName: Map<string, tf.Tensor>, i: number): Record<string, tf.Tensor> {

@@ -21,7 +21,11 @@ import { MAX_ELEMENTS } from './shape-ops.ts';
 
 /** 'valid' conv2d, NHWC × HWIO, with a kernel gradient on every backend. */
 export function conv2dValid(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], weightGrad = true): tf.Tensor4D {
-  if (hasConvFilterGrad()) return tf.conv2d(x, w, strides, 'valid');
+  return hasConvFilterGrad() ? tf.conv2d(x, w, strides, 'valid') : conv2dOwnGrad(x, w, strides, weightGrad);
+}
+
+/** 'valid' conv2d whose gradients are written here (the input's by conv2dTranspose, the kernel's as Σ offsets). */
+export function conv2dOwnGrad(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], weightGrad = true): tf.Tensor4D {
   if (!weightGrad) {
     // No gradient for the kernel; it is saved (the forward scope disposes what is not).
     const xShape = x.shape;

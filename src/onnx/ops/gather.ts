@@ -13,7 +13,11 @@ function hasSegmentSum(): boolean {
 
 /** x.gather(idx, axis), idx int32 of any shape with entries in [0, x.shape[axis]). */
 export function gatherAxis(x: tf.Tensor, idx: tf.Tensor, axis: number): tf.Tensor {
-  if (hasSegmentSum() || x.dtype !== 'float32') return tf.gather(x, idx, axis);
+  return hasSegmentSum() || x.dtype !== 'float32' ? tf.gather(x, idx, axis) : gatherOwnGrad(x, idx, axis);
+}
+
+/** tf.gather with the one-hot gradient written here. */
+export function gatherOwnGrad(x: tf.Tensor, idx: tf.Tensor, axis: number): tf.Tensor {
   const shape = x.shape;
   // Tensors the gradient needs must be saved: the forward scope disposes everything else.
   const f = tf.customGrad(((xx: tf.Tensor, ii: tf.Tensor, save: tf.GradSaveFunc) => {
