@@ -88,6 +88,13 @@ function valueInfo(v: ValueInfoProto, what: string): OnnxValueInfo {
   return { name: v.name, elemType: dataTypeName(tt.elemType), kind, dims };
 }
 
+/** Control characters never occur in real names; in a corrupt file they would break one-line messages. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function checkText(source: string, s: string, what: string): void {
+  if (CONTROL.test(s)) throw new BadInputError(`onnx: ${source}: ${what} ${JSON.stringify(s)} contains control characters (corrupt file?)`);
+}
+
 /** First line of an error's message, without the library's prefixes. */
 function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0]!.replace(/^\[[^\]]*\]\s*/, '');
@@ -113,6 +120,19 @@ export function parseOnnx(bytes: Uint8Array, source = '<bytes>', baseDir?: strin
   const opset = Number(def[0]!.version);
   if (opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new BadInputError(`onnx: ${source}: opset ${opset} of the default domain is not supported (supported: ${MIN_OPSET}–${MAX_OPSET}; export with torch.onnx.export(..., opset_version=17))`);
+  }
+  for (const t of g.initializer) checkText(source, t.name, 'an initializer name');
+  for (const v of [...g.input, ...g.output]) {
+    checkText(source, v.name, 'a graph input/output name');
+    const tt = v.type?.value.case === 'tensorType' ? v.type.value.value : undefined;
+    for (const d of tt?.shape?.dim ?? []) if (d.value.case === 'dimParam') checkText(source, d.value.value, 'a dimension name');
+  }
+  for (const n of g.node) {
+    for (const s of [n.name, n.opType, n.domain, ...n.input, ...n.output]) checkText(source, s, 'a node name, op or value name');
+    for (const a of n.attribute) {
+      checkText(source, a.name, 'an attribute name');
+      if (a.type === AT.STRING) checkText(source, new TextDecoder().decode(a.s), 'a string attribute');
+    }
   }
   if (g.sparseInitializer.length > 0) throw new BadInputError(`onnx: ${source}: sparse initializers are not supported`);
 

@@ -63,6 +63,7 @@ function externalBytes(t: TensorProto, ctx: DecodeContext): Uint8Array {
   const kv = new Map(t.externalData.map((e) => [e.key, e.value]));
   const loc = kv.get('location');
   if (!loc) throw new BadInputError(`onnx: ${ctx.what} has external data without a "location"`);
+  if (/[\u0000-\u001f\u007f]/.test(loc)) throw new BadInputError(`onnx: ${ctx.what}: external data location ${JSON.stringify(loc)} contains control characters (corrupt file?)`);
   if (ctx.baseDir === undefined) throw new BadInputError(`onnx: ${ctx.what} is stored in external file "${loc}"; load the model from a file path, not from bytes`);
   if (path.isAbsolute(loc) || loc.split(/[\\/]/).includes('..')) {
     throw new BadInputError(`onnx: ${ctx.what}: external data location "${loc}" must be a relative path inside the model's folder`);
