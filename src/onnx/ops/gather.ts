@@ -30,7 +30,8 @@ export function gatherOwnGrad(x: tf.Tensor, idx: tf.Tensor, axis: number): tf.Te
         const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
         const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
         const m = id.size;
-        const oneHot = tf.oneHot(id.reshape([m]), n).toFloat(); // [m, n]
+        // [m, n]; tf.oneHot needs a depth ≥ 2.
+        const oneHot = tf.slice(tf.oneHot(id.reshape([m]), Math.max(n, 2)).toFloat(), [0, 0], [m, n]);
         const d = tf.transpose(dy.reshape([outer, m, inner]), [1, 0, 2]).reshape([m, outer * inner]);
         const dx = tf.matMul(oneHot, d, true, false).reshape([n, outer, inner]);
         return [tf.transpose(dx, [1, 0, 2]).reshape(shape), tf.zerosLike(id)];
