@@ -87,7 +87,7 @@ export function specFromSequential(model: tf.LayersModel, opts: { loss?: string;
         if (pad !== 'same' && pad !== 'valid') throw new BadInputError(`layer "${l.name}": padding "${pad}" is not supported (same, valid)`);
         layers.push({
           type: 'conv2d', filters: c.filters as number, kernel: pair(c.kernelSize, 'kernel', l.name), stride: pair(c.strides ?? 1, 'strides', l.name),
-          padding: pad, activation: activationOf(c.activation, l.name, isLast, loss), bias: c.useBias !== false,
+          padding: pad, activation: activationOf(c.activation, l.name, isLast, loss), bias: c.useBias !== false, groups: 1,
         });
         put(i, 'kernel', w[0]!);
         if (c.useBias !== false) put(i, 'bias', w[1]!);
