@@ -47,6 +47,10 @@ export type PrimitiveCall = MatmulCall | Conv2dCall | ScaleCall | ShiftCall | Ga
  * Receives every primitive call of a forward pass with its output y, and returns the tensor the
  * forward pass continues with (the probe returns y with a gradient hook that captures δ = ∂L/∂y).
  * The call's tensors belong to the forward pass: keep (clone) what outlives it.
+ *
+ * Several calls may report the SAME output: y = x·W + b is a matmul and a shift whose δ are both
+ * ∂L/∂y (x·W feeds nothing else). Report the matmul with y, then the shift with the tensor the tap
+ * returned; the tap recognizes the tensor and gives both calls one δ (see `linear`).
  */
 export interface PrimitiveTap {
   use(call: PrimitiveCall, output: tf.Tensor): tf.Tensor;
@@ -69,6 +73,19 @@ export function matmul(x: tf.Tensor, w: tf.Tensor, param: string, o: PrimitiveOp
   const w2 = (transposed ? tf.transpose(w) : w) as tf.Tensor2D;
   const y = matMulLastAxis(x, w2, o.kernelGrad ?? true, o.stock ?? false);
   return report(o, { kind: 'matmul', param, paramShape: w.shape, input: x, transposed }, y);
+}
+
+/**
+ * y = x·W + b on the last axis (b optional): the matmul and the shift reported on the one output
+ * y (they share δ = ∂L/∂y, which lets the probe fold the bias into the matmul's ghost form as
+ * (a·a + 1)). `transposed` as for `matmul`.
+ */
+export function linear(x: tf.Tensor, w: tf.Tensor, param: string, b: tf.Tensor | undefined, biasParam: string, o: PrimitiveOptions & { transposed?: boolean } = {}): tf.Tensor {
+  const transposed = o.transposed ?? false;
+  const w2 = (transposed ? tf.transpose(w) : w) as tf.Tensor2D;
+  const m = matMulLastAxis(x, w2, o.kernelGrad ?? true, o.stock ?? false);
+  const y = report(o, { kind: 'matmul', param, paramShape: w.shape, input: x, transposed }, b ? tf.add(m, b) : m);
+  return b ? report(o, { kind: 'shift', param: biasParam, paramShape: b.shape }, y) : y;
 }
 
 /** conv2d of x [B, H, W, cin] with w [kh, kw, cin/groups, cout]. */

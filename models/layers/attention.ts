@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerKind, ParamDecl } from './kind.ts';
 import { bool, fail, posInt, shapeText } from './fields.ts';
-import { matmul, shift } from '../primitives.ts';
+import { linear } from '../primitives.ts';
 
 export interface AttentionLayer { type: 'attention'; heads: number; causal: boolean }
 
@@ -41,7 +41,7 @@ export const attentionKind: LayerKind<AttentionLayer> = {
     const h = l.heads;
     const dh = d / h;
     const proj = (p: (typeof PROJECTIONS)[number], inp: tf.Tensor) =>
-      shift(matmul(inp, ctx.param(ctx.p(`${p}.kernel`)), ctx.p(`${p}.kernel`), ctx.prim), ctx.param(ctx.p(`${p}.bias`)), ctx.p(`${p}.bias`), ctx.prim);
+      linear(inp, ctx.param(ctx.p(`${p}.kernel`)), ctx.p(`${p}.kernel`), ctx.param(ctx.p(`${p}.bias`)), ctx.p(`${p}.bias`), ctx.prim);
     const heads = (z: tf.Tensor) => tf.transpose(z.reshape([b, t, h, dh]), [0, 2, 1, 3]).reshape([b * h, t, dh]) as tf.Tensor3D;
     const q = heads(tf.mul(proj('query', x), 1 / Math.sqrt(dh)));
     const k = heads(proj('key', x));

@@ -9,7 +9,7 @@
 import type { LayerKind } from './kind.ts';
 import { ACTIVATIONS, activate, type Activation } from './activation.ts';
 import { bool, fail, oneOf, optString, posInt } from './fields.ts';
-import { matmul, shift } from '../primitives.ts';
+import { linear } from '../primitives.ts';
 
 export interface DenseLayer { type: 'dense'; units: number; activation: Activation; bias: boolean; tied?: string }
 
@@ -39,10 +39,9 @@ export const denseKind: LayerKind<DenseLayer> = {
     ];
   },
   forward(l, x, ctx) {
-    let z = l.tied === undefined
-      ? matmul(x, ctx.param(ctx.p('kernel')), ctx.p('kernel'), ctx.prim)
-      : matmul(x, ctx.param(l.tied), l.tied, { ...ctx.prim, transposed: true });
-    if (l.bias) z = shift(z, ctx.param(ctx.p('bias')), ctx.p('bias'), ctx.prim);
+    const kernel = l.tied ?? ctx.p('kernel');
+    const bias = l.bias ? ctx.param(ctx.p('bias')) : undefined;
+    const z = linear(x, ctx.param(kernel), kernel, bias, ctx.p('bias'), { ...ctx.prim, transposed: l.tied !== undefined });
     return activate(z, l.activation);
   },
 };

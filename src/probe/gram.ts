@@ -23,7 +23,7 @@ import type { PrimitiveTap } from '../../models/primitives.ts';
 import { exampleLosses } from '../../models/loss.ts';
 import type { GramStrategy } from './rules/index.ts';
 import { GradientRecorder } from './recorder.ts';
-import { parameterGram } from './parameter-gram.ts';
+import { eachParameterGram } from './parameter-gram.ts';
 
 export interface GramOptions {
   /** Number of contiguous groups; default B (per-example). Must divide B. */
@@ -63,12 +63,11 @@ export function probeGram(batch: number, losses: (tap: PrimitiveTap) => tf.Tenso
       return tf.add(tf.sum(l), tf.mul(s, 0)) as tf.Scalar;
     };
     tf.dispose(tf.grads(f)([seed]));
-    for (const uses of recorder!.usesByParam().values()) {
-      const part = parameterGram(uses, k, opts.strategy ?? 'auto');
+    eachParameterGram(recorder!.usesByParam(), k, opts.strategy ?? 'auto', (part) => {
       const data = part.dataSync();
       part.dispose();
       for (let i = 0; i < k * k; i++) gram[i]! += data[i]!;
-    }
+    });
     return { gram, k, losses: Float64Array.from(kept!.dataSync()) };
   } finally {
     seed.dispose();

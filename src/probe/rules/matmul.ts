@@ -28,15 +28,7 @@ export const matmulRule: PrimitiveRule<MatmulCall> = {
   },
   gram(u, k, form) {
     if (form === 'materialize') return tf.tidy(() => outer(this.materialize(u, k)));
-    const { b, t, inDim, out } = dims(u);
-    return tf.tidy(() => {
-      const a = u.call.input.reshape([b * t, inDim]) as tf.Tensor2D;
-      const d = u.delta.reshape([b * t, out]) as tf.Tensor2D;
-      if (t === 1) return groupGram(tf.mul(outer(a), outer(d)), k);
-      const at = tf.transpose(a);
-      const dt = tf.transpose(d);
-      return groupGram(ghostSum(b, t, (r0, r) => rowBlock(a, at, t, r0, r), (r0, r) => rowBlock(d, dt, t, r0, r)), k);
-    });
+    return matmulGhost(u, k, false);
   },
   materialize(u, k) {
     const { b, t, inDim, out } = dims(u);
@@ -48,3 +40,20 @@ export const matmulRule: PrimitiveRule<MatmulCall> = {
     });
   },
 };
+
+/**
+ * The ghost form, optionally with a bias that shares this use's δ folded in (y = a·W + b):
+ * Σ_{t,s} (a_it·a_js + 1)(δ_it·δ_js) is the Gram of W and b together, one D Dᵀ instead of two.
+ */
+export function matmulGhost(u: PrimitiveUse<MatmulCall>, k: number, withBias: boolean): tf.Tensor2D {
+  const { b, t, inDim, out } = dims(u);
+  return tf.tidy(() => {
+    const a = u.call.input.reshape([b * t, inDim]) as tf.Tensor2D;
+    const d = u.delta.reshape([b * t, out]) as tf.Tensor2D;
+    const plus = (m: tf.Tensor2D) => (withBias ? tf.add(m, 1) as tf.Tensor2D : m);
+    if (t === 1) return groupGram(tf.mul(plus(outer(a)), outer(d)), k);
+    const at = tf.transpose(a);
+    const dt = tf.transpose(d);
+    return groupGram(ghostSum(b, t, (r0, r) => plus(rowBlock(a, at, t, r0, r)), (r0, r) => rowBlock(d, dt, t, r0, r)), k);
+  });
+}
