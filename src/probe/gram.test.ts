@@ -1,9 +1,11 @@
 /**
- * Properties of the probe over random architectures and data (fast-check), on the cpu and wasm
- * backends: probe = slow reference, symmetry and PSD, diag = squared per-example norms,
- * sum(G) = ‖Σ g_i‖², permutation equivariance, ghost = materialized, a finite-difference check of
- * the per-example gradients the reference uses, minibatch mode = explicit minibatch gradients,
- * and no leaked tensors. Tolerances: src/tolerance.ts.
+ * Properties of the probe over random architectures of every layer kind and random data
+ * (fast-check, models/arbitraries.ts), on the cpu and wasm backends: probe = slow reference,
+ * symmetry and PSD, diag = squared per-example norms, sum(G) = ‖Σ g_i‖², permutation
+ * equivariance, ghost = materialized, a finite-difference check of the per-example gradients the
+ * reference uses, minibatch mode = explicit minibatch gradients, and no leaked tensors. Each
+ * property also checks that its instances exercised every layer kind and feature of the
+ * arbitraries. Tolerances: src/tolerance.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -210,7 +212,7 @@ describe('edge cases', () => {
     model.dispose(); tf.dispose([x, y]);
   });
 
-  it('an unknown parametric layer type is a clear error, not a silent zero', () => {
+  it('an unknown primitive is a clear error, not a silent zero', () => {
     expect(() => ruleFor('lstm')).toThrow(/no probe rule for primitive "lstm"/);
   });
 });
