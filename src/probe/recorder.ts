@@ -43,7 +43,6 @@ export class GradientRecorder implements PrimitiveTap {
       gradFunc: (dy: tf.Tensor) => {
         rec.delta?.dispose();
         rec.delta = tf.keep(dy.clone());
-        void s;
         return [dy.clone(), tf.zerosLike(s)];
       },
     })) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -66,11 +65,6 @@ export class GradientRecorder implements PrimitiveTap {
       out.set(r.call.param, list);
     }
     return out;
-  }
-
-  /** Every recorded call, δ or not (for tests and cost reports). */
-  calls(): readonly PrimitiveCall[] {
-    return this.recorded.map((r) => r.call);
   }
 
   dispose(): void {
