@@ -23,7 +23,6 @@ import { matMulLastAxis } from './ops/matmul.ts';
 import { embeddingLookup } from './ops/gather.ts';
 
 export type PrimitiveKind = 'matmul' | 'conv2d' | 'scale' | 'shift' | 'gather';
-export const PRIMITIVE_KINDS: readonly PrimitiveKind[] = ['matmul', 'conv2d', 'scale', 'shift', 'gather'];
 
 interface CallBase {
   /** The parameter's name (safetensors name for spec models). Uses with the same name share it (tied weights). */

@@ -9,7 +9,6 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { PrimitiveKind, PrimitiveOptions } from '../primitives.ts';
-import type { ConvGeometry } from '../ops/conv2d.ts';
 
 /** What a parameter is: the last segment of its name. */
 export type ParamRole = 'kernel' | 'bias' | 'gamma' | 'beta' | 'mean' | 'variance' | 'table';
@@ -86,4 +85,3 @@ export interface LayerKind<L extends { type: string } = { type: string }> {
   probeFloats?(layer: L, inShape: number[], outShape: number[]): number;
 }
 
-export type { ConvGeometry };
