@@ -10,7 +10,7 @@
  */
 import { Bench } from 'tinybench';
 import * as tf from '@tensorflow/tfjs';
-import { preset } from '../models/presets.ts';
+import { preset, type PresetName } from '../models/presets.ts';
 import { initWeights } from '../models/init.ts';
 import { buildModel } from '../models/build.ts';
 import { randomData } from '../models/arbitraries.ts';
@@ -18,14 +18,22 @@ import { computeGram } from '../src/probe/gram.ts';
 import { batchGradients } from '../src/probe/plain.ts';
 import { referenceGram } from '../src/probe/reference.ts';
 
-export interface BenchConfig { config: string; preset: 'mlp' | 'cnn' | 'resnet'; batch: number }
+export interface BenchConfig { config: string; preset: PresetName; batch: number }
 
-/** The configurations the issue names (mlp B=128, cnn B=64) plus the residual/BN preset. */
+/**
+ * The configurations the issues name (mlp B=128, cnn B=64; WRN-16-2 B=64 and the transformer
+ * B=32, issue 12) plus the small residual/BN preset.
+ */
 export const BENCH_CONFIGS: BenchConfig[] = [
   { config: 'mlp', preset: 'mlp', batch: 128 },
   { config: 'cnn', preset: 'cnn', batch: 64 },
   { config: 'resnet', preset: 'resnet', batch: 32 },
+  { config: 'wrn', preset: 'wrn', batch: 64 },
+  { config: 'transformer', preset: 'transformer', batch: 32 },
 ];
+
+/** What `npm run bench` / `gradconf bench` run without --config. */
+export const DEFAULT_BENCH_CONFIGS = ['mlp', 'cnn', 'wrn', 'transformer'];
 
 export interface BenchRow {
   config: string; backend: string; batch: number;

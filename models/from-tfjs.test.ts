@@ -62,6 +62,49 @@ describe('tfjs-layers Sequential adapter', () => {
     model.dispose();
   });
 
+  it('Embedding, LayerNormalization, gelu Dense on a sequence, GlobalAveragePooling1D; DepthwiseConv2D, MaxPooling2D, GlobalAveragePooling2D: predict and per-example gradients agree', () => {
+    const init = (seed: number) => tf.initializers.randomNormal({ seed, stddev: 0.5 });
+    const seq = tf.sequential();
+    seq.add(tf.layers.embedding({ inputDim: 7, outputDim: 4, inputLength: 5, embeddingsInitializer: init(11) }));
+    seq.add(tf.layers.layerNormalization({ epsilon: 1e-4, gammaInitializer: init(12), betaInitializer: init(13) }));
+    seq.add(tf.layers.dense({ units: 6, activation: 'gelu', kernelInitializer: init(14), biasInitializer: init(15) }));
+    seq.add(tf.layers.globalAveragePooling1d({}));
+    seq.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init(16) }));
+    const img = tf.sequential();
+    img.add(tf.layers.conv2d({ inputShape: [6, 5, 2], filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(21), biasInitializer: init(22) }));
+    img.add(tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same', activation: 'tanh', depthwiseInitializer: init(23), biasInitializer: init(24) }));
+    img.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 1 }));
+    img.add(tf.layers.globalAveragePooling2d({}));
+    img.add(tf.layers.dense({ units: 3, kernelInitializer: init(25) }));
+    const n = 4;
+    const cases = [
+      { m: seq, loss: 'softmax-xent', x: tf.tensor2d([[0, 1, 2, 3, 4], [6, 6, 1, 0, 2], [3, 3, 3, 5, 1], [2, 0, 6, 4, 4]]), y: tf.oneHot(tf.tensor1d([0, 2, 1, 2], 'int32'), 3).toFloat() as tf.Tensor2D, types: ['embedding', 'layernorm', 'dense', 'globalavgpool', 'dense'] },
+      { m: img, loss: 'mse', x: tf.randomNormal([n, 6, 5, 2], 0, 1, 'float32', 26), y: tf.randomNormal([n, 3], 0, 1, 'float32', 27) as tf.Tensor2D, types: ['conv2d', 'conv2d', 'maxpool', 'globalavgpool', 'dense'] },
+    ];
+    for (const c of cases) {
+      const { spec, weights } = specFromSequential(c.m, { loss: c.loss });
+      expect(spec.layers.map((l) => l.type)).toEqual(c.types);
+      const model = buildModel(spec, weights);
+      const ours = forward(model, c.x);
+      const mine = (c.loss === 'softmax-xent' ? tf.softmax(ours) : ours).dataSync();
+      expect(relErr(mine, (c.m.predict(c.x) as tf.Tensor).dataSync())).toBeLessThanOrEqual(1e-5);
+      const grads: Float64Array[] = [];
+      for (let i = 0; i < n; i++) {
+        const { grads: g } = tf.variableGrads(() => tf.tidy(() => {
+          const p = c.m.apply(tf.slice(c.x, i, 1), { training: false }) as tf.Tensor2D;
+          const yi = tf.slice(c.y, i, 1);
+          return (c.loss === 'softmax-xent' ? tf.neg(tf.sum(tf.mul(yi, tf.log(p)))) : tf.mul(0.5, tf.sum(tf.square(tf.sub(p, yi))))) as tf.Scalar;
+        }), c.m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+        grads.push(Float64Array.from(Object.values(g).flatMap((t) => Array.from(t.dataSync()))));
+        tf.dispose(Object.values(g));
+      }
+      const expected = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expected[i * n + j] = grads[i]!.reduce((a, v, k) => a + v * grads[j]![k]!, 0);
+      expect(relErr(computeGram(model, c.x, c.y).gram, expected)).toBeLessThanOrEqual(GRAM_REL_TOL_F32);
+      model.dispose();
+    }
+  });
+
   it('model.json + weights.bin round trip gives the same spec and weights; the training loss is picked up', async () => {
     const m = makeModel();
     m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
@@ -77,8 +120,8 @@ describe('tfjs-layers Sequential adapter', () => {
   it('unsupported layers and activations are one-line errors naming the layer', () => {
     const m = tf.sequential();
     m.add(tf.layers.conv2d({ inputShape: [4, 4, 1], filters: 1, kernelSize: 2 }));
-    m.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }));
-    expect(() => specFromSequential(m, { loss: 'mse' })).toThrow(/layer "pool1" \(MaxPooling2D\) is not supported; supported: Dense/);
+    m.add(tf.layers.upSampling2d({ size: [2, 2], name: 'up1' }));
+    expect(() => specFromSequential(m, { loss: 'mse' })).toThrow(/layer "up1" \(UpSampling2D\) is not supported; supported: Dense/);
     const e = tf.sequential();
     e.add(tf.layers.dense({ inputShape: [3], units: 2, activation: 'elu', name: 'd1' }));
     expect(() => specFromSequential(e, { loss: 'mse' })).toThrow(/layer "d1": activation "elu" is not supported/);

@@ -1,12 +1,16 @@
 /**
  * Bring your own model: a tfjs-layers `Sequential` model → gradconf spec + weights.
  *
- * Supported layers: Dense, Conv2D (square kernel, equal strides, no dilation, channels-last),
- * BatchNormalization (last axis, center and scale on), Flatten, Activation, AveragePooling2D
- * (pool = strides, valid), Dropout (identity: the probe measures the deterministic network),
- * InputLayer. Activations: linear, tanh, relu, sigmoid; `softmax` only on the last Dense layer with
- * the softmax-xent loss (it becomes a linear output, which is the same per-example loss).
- * Anything else is a one-line BadInputError naming the layer.
+ * Supported layers: Dense (on the last axis, any rank), Conv2D (square kernel, equal strides, no
+ * dilation, channels-last), DepthwiseConv2D (→ conv2d with groups = channels; its kernel
+ * [k, k, c, m] is our [k, k, 1, c·m]), BatchNormalization (last axis, center and scale on),
+ * LayerNormalization (last axis, center and scale on), Embedding (first layer, no mask),
+ * Flatten, Activation, AveragePooling2D (pool = strides, valid), MaxPooling2D (valid),
+ * GlobalAveragePooling1D/2D (channels-last), Dropout (identity: the probe measures the
+ * deterministic network), InputLayer. Activations: linear, tanh, relu, sigmoid, gelu (tfjs's is
+ * the exact erf form); `softmax` only on the last Dense layer with the softmax-xent loss (it
+ * becomes a linear output, which is the same per-example loss). Anything else is a one-line
+ * BadInputError naming the layer.
  *
  * Files: `model.save('file://dir')` (tfjs-node) writes `dir/model.json` + `dir/weights.bin`;
  * `loadTfjsModelFiles` reads that format with plain tfjs (no tfjs-node needed) and
@@ -21,7 +25,8 @@ import type { Weights } from './weights.ts';
 import { checkWeights } from './weights.ts';
 import { BadInputError } from '../src/errors.ts';
 
-export const SUPPORTED_TFJS_LAYERS = ['Dense', 'Conv2D', 'BatchNormalization', 'Flatten', 'Activation', 'AveragePooling2D', 'Dropout', 'InputLayer'] as const;
+export const SUPPORTED_TFJS_LAYERS = ['Dense', 'Conv2D', 'DepthwiseConv2D', 'BatchNormalization', 'LayerNormalization', 'Embedding', 'Flatten', 'Activation',
+  'AveragePooling2D', 'MaxPooling2D', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'Dropout', 'InputLayer'] as const;
 
 /** Keras/tfjs training-config loss names → our losses (used when no loss is given). */
 const KERAS_LOSSES: Record<string, Loss> = {
@@ -87,7 +92,7 @@ export function specFromSequential(model: tf.LayersModel, opts: { loss?: string;
         if (pad !== 'same' && pad !== 'valid') throw new BadInputError(`layer "${l.name}": padding "${pad}" is not supported (same, valid)`);
         layers.push({
           type: 'conv2d', filters: c.filters as number, kernel: pair(c.kernelSize, 'kernel', l.name), stride: pair(c.strides ?? 1, 'strides', l.name),
-          padding: pad, activation: activationOf(c.activation, l.name, isLast, loss), bias: c.useBias !== false,
+          padding: pad, activation: activationOf(c.activation, l.name, isLast, loss), bias: c.useBias !== false, groups: 1,
         });
         put(i, 'kernel', w[0]!);
         if (c.useBias !== false) put(i, 'bias', w[1]!);
@@ -102,6 +107,50 @@ export function specFromSequential(model: tf.LayersModel, opts: { loss?: string;
         ['gamma', 'beta', 'mean', 'variance'].forEach((role, j) => put(i, role, w[j]!));
         break;
       }
+      case 'DepthwiseConv2D': {
+        if (c.dataFormat !== undefined && c.dataFormat !== 'channelsLast') throw new BadInputError(`layer "${l.name}": only channelsLast is supported`);
+        if (pair(c.dilationRate ?? 1, 'dilation', l.name) !== 1) throw new BadInputError(`layer "${l.name}": dilated convolutions are not supported`);
+        const pad = c.padding as string;
+        if (pad !== 'same' && pad !== 'valid') throw new BadInputError(`layer "${l.name}": padding "${pad}" is not supported (same, valid)`);
+        const [kh, kw, ch, mult] = w[0]!.shape as [number, number, number, number];
+        layers.push({
+          type: 'conv2d', filters: ch * mult, kernel: pair(c.kernelSize, 'kernel', l.name), stride: pair(c.strides ?? 1, 'strides', l.name),
+          padding: pad, activation: activationOf(c.activation, l.name, isLast, loss), bias: c.useBias !== false, groups: ch,
+        });
+        // [k, k, c, m] → [k, k, 1, c·m]: output channel c·m + j, the group order of ours (and PyTorch's).
+        put(i, 'kernel', w[0]!.reshape([kh, kw, 1, ch * mult]));
+        if (c.useBias !== false) put(i, 'bias', w[1]!);
+        break;
+      }
+      case 'LayerNormalization': {
+        const axis = c.axis as number | number[];
+        const input = (l as unknown as { input?: { shape: unknown[] } | { shape: unknown[] }[] }).input;
+        const rank = (Array.isArray(input) ? input[0]?.shape : input?.shape)?.length;
+        const ax = Array.isArray(axis) ? axis : [axis];
+        if (!(ax.length === 1 && (ax[0] === -1 || (rank !== undefined && ax[0] === rank - 1)))) throw new BadInputError(`layer "${l.name}": layer normalization over axis ${JSON.stringify(axis)} is not supported (last axis only)`);
+        if (c.center === false || c.scale === false) throw new BadInputError(`layer "${l.name}": layer normalization without center or scale is not supported`);
+        layers.push({ type: 'layernorm', epsilon: c.epsilon as number });
+        put(i, 'gamma', w[0]!);
+        put(i, 'beta', w[1]!);
+        break;
+      }
+      case 'Embedding':
+        if (i !== 0) throw new BadInputError(`layer "${l.name}": an Embedding must be the model's first layer (it takes the integer token ids)`);
+        if (c.maskZero === true) throw new BadInputError(`layer "${l.name}": Embedding with maskZero is not supported`);
+        layers.push({ type: 'embedding', vocab: c.inputDim as number, dim: c.outputDim as number });
+        put(i, 'table', w[0]!);
+        break;
+      case 'MaxPooling2D': {
+        if (c.padding !== undefined && c.padding !== 'valid') throw new BadInputError(`layer "${l.name}": max pooling needs padding "valid"`);
+        const p = pair(c.poolSize, 'pool size', l.name);
+        layers.push({ type: 'maxpool', size: p, stride: pair(c.strides ?? p, 'strides', l.name) });
+        break;
+      }
+      case 'GlobalAveragePooling1D':
+      case 'GlobalAveragePooling2D':
+        if (c.dataFormat !== undefined && c.dataFormat !== 'channelsLast') throw new BadInputError(`layer "${l.name}": only channelsLast is supported`);
+        layers.push({ type: 'globalavgpool' });
+        break;
       case 'Flatten':
         layers.push({ type: 'flatten' });
         break;

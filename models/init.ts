@@ -3,8 +3,10 @@
  * and Glorot (Section 7 trains with MSRA/He init), Haar-orthogonal (Theorem 6.1) and
  * "small weights" (Assumption 1: operator norm <= 1 per layer, Theorem 5.1).
  *
- * Only kernels are random. Biases are 0; batch norm starts as the identity map: gamma 1,
- * beta 0, stored mean 0, stored variance 1.
+ * Only kernels are random (every parameter whose layer module declares init 'kernel': dense,
+ * conv and attention kernels, embedding tables). Biases are 0; normalization starts as the
+ * identity map: gamma 1, beta 0, stored mean 0, stored variance 1 ('ones' / 'zeros' in the
+ * layer modules, models/layers/).
  *
  * Shapes: dense kernels [in, out] are `in x out` matrices (row-major); conv kernels
  * [kh, kw, cin, cout] are treated as the `(kh*kw*cin) x cout` matrix of the same memory layout,
@@ -160,23 +162,22 @@ export function initWeights(spec: ModelSpec, opts: InitOptions): Weights {
   };
   const params = paramSpecs(spec);
   if (init === 'small-weights') {
-    const conv = params.find((p) => p.role === 'kernel' && p.shape.length === 4);
+    const conv = params.find((p) => p.init === 'kernel' && p.shape.length === 4);
     if (conv) throw new BadInputError(`small-weights supports dense layers only (${layerPath(conv.layerName)} is conv2d)`);
   }
-  const firstKernel = params.find((p) => p.role === 'kernel')?.name;
+  const firstKernel = params.find((p) => p.init === 'kernel')?.name;
   const out: Weights = new Map();
   for (const p of params) {
     const n = p.shape.reduce((a, b) => a * b, 1);
     let data: Float32Array;
-    switch (p.role) {
+    switch (p.init) {
       case 'kernel':
         data = kernel(p, full, opts.seed, p.name === firstKernel);
         break;
-      case 'gamma':
-      case 'variance':
+      case 'ones': // gamma, variance
         data = new Float32Array(n).fill(1);
         break;
-      default: // bias, beta, mean
+      case 'zeros': // bias, beta, mean
         data = new Float32Array(n);
     }
     out.set(p.name, { shape: [...p.shape], data });

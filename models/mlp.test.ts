@@ -56,7 +56,7 @@ describe('mlp', () => {
     expect(() => mlp({ input: 3, width: 2, depth: 1.5 })).toThrow(/mlp\.depth/);
     expect(() => mlp({ input: 0, width: 2, depth: 1 })).toThrow(/mlp\.input/);
     expect(() => mlp({ input: 3, width: 2, depth: 1, outputs: 0 })).toThrow(/mlp\.outputs/);
-    expect(() => mlp({ input: 3, width: 2, depth: 1, activation: 'gelu' as 'relu' })).toThrow(/mlp\.activation must be one of/);
+    expect(() => mlp({ input: 3, width: 2, depth: 1, activation: 'swish' as 'relu' })).toThrow(/mlp\.activation must be one of/);
     expect(() => mlp({ input: 3, width: 2, depth: 1, variant: 'x' as 'paper' })).toThrow(/mlp\.variant/);
     expect(() => mlp({ input: 3, width: 2, depth: 1, outputs: 2, loss: 'logistic' })).toThrow(/"logistic" needs a single output unit/);
   });

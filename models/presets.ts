@@ -1,13 +1,15 @@
 /**
- * The benchmark models behind the CLI's `--model mlp|cnn|resnet` (probe cost benchmarks and
- * quick experiments on MNIST-sized inputs). Written out as literal specs so they read as data.
+ * The benchmark models behind the CLI's `--preset mlp|cnn|resnet|wrn|transformer` (probe cost
+ * benchmarks and quick experiments on MNIST-sized inputs). Written out as literal specs so they
+ * read as data, except `wrn`, which is the `wrn` builder's WRN-16-2.
  */
 import type { ModelSpec } from './spec.ts';
 import { validateSpec } from './spec.ts';
+import { wrn } from './wrn.ts';
 import { BadInputError } from '../src/errors.ts';
 
 /** The preset names. */
-export const PRESET_NAMES = ['mlp', 'cnn', 'resnet'] as const;
+export const PRESET_NAMES = ['mlp', 'cnn', 'resnet', 'wrn', 'transformer'] as const;
 /** One of {@link PRESET_NAMES}. */
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -63,6 +65,27 @@ const RAW: Record<PresetName, unknown> = {
     ],
     loss: 'softmax-xent',
   },
+  // WRN-16-2 (the paper's Section 7 architecture) with batch norm, skip connections and 1x1
+  // projection shortcuts at the transitions, on 28x28x1, 10 classes.
+  wrn: wrn({ input: [28, 28, 1], depth: 16, widthFactor: 2, classes: 10, batchnorm: true, skip: true }),
+  // A small pre-LN transformer classifier: token ids [64] -> embedding 256 x 128 -> two blocks
+  // [x + attn(LN(x)) with 4 heads, x + MLP(LN(x)) with 512 gelu units] -> LN -> mean over
+  // positions -> 10 classes. No positional embedding (not in the spec vocabulary): it is a
+  // cost benchmark, not a sequence model of record.
+  transformer: {
+    input: [64],
+    layers: [
+      { type: 'embedding', vocab: 256, dim: 128 },
+      ...[0, 1].flatMap(() => [
+        { type: 'residual', layers: [{ type: 'layernorm' }, { type: 'attention', heads: 4 }] },
+        { type: 'residual', layers: [{ type: 'layernorm' }, { type: 'dense', units: 512, activation: 'gelu' }, { type: 'dense', units: 128 }] },
+      ]),
+      { type: 'layernorm' },
+      { type: 'globalavgpool' },
+      { type: 'dense', units: 10 },
+    ],
+    loss: 'softmax-xent',
+  },
 };
 
 /**
@@ -73,6 +96,10 @@ const RAW: Record<PresetName, unknown> = {
  * - `resnet`: input [28, 28, 1], conv 3x3x16 -> bn -> relu, two residual blocks
  *   [conv 3x3x16, bn, relu, conv 3x3x16, bn] each followed by relu, avgpool 4 (28 -> 7),
  *   flatten, dense 10; softmax-xent. Batch norm and skip connections both on.
+ * - `wrn`: WRN-16-2 (`wrn` builder: batch norm, skip, 1x1 projection shortcuts) on [28, 28, 1],
+ *   10 classes.
+ * - `transformer`: token ids [64] -> embedding (vocab 256, dim 128) -> two pre-LN blocks
+ *   (4-head attention; MLP 512 gelu) -> layernorm -> globalavgpool -> dense 10; softmax-xent.
  */
 export const PRESETS: Readonly<Record<PresetName, ModelSpec>> = Object.freeze(
   Object.fromEntries(PRESET_NAMES.map((n) => [n, deepFreeze(validateSpec(RAW[n]))])) as Record<PresetName, ModelSpec>,

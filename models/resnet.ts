@@ -29,8 +29,8 @@ export interface ResnetOptions {
 /**
  * `wrn` with `batchnorm: bn` and `skip` as given: the four corners of the paper's Section 7 study
  * (neither = CNN-beta-l, BN only, skip only, both = WRN-beta-l, which the paper finds keeps
- * gradient confusion low at large depth). See `wrn` for the layer layout and the non-residual
- * transition blocks.
+ * gradient confusion low at large depth). See `wrn` for the layer layout and the projection
+ * shortcuts of the transition blocks.
  * @throws BadInputError naming the field (`resnet.depth`, `resnet.bn`, ...).
  */
 export function resnet(o: ResnetOptions): ModelSpec {

@@ -5,7 +5,7 @@ import { outputShape, parameterCount, paramSpecs } from './spec.ts';
 import { BadInputError } from '../src/errors.ts';
 
 const count = (layers: Layer[], type: string): number =>
-  layers.reduce((a, l) => a + (l.type === type ? 1 : 0) + (l.type === 'residual' ? count(l.layers, type) : 0), 0);
+  layers.reduce((a, l) => a + (l.type === type ? 1 : 0) + (l.type === 'residual' ? count(l.layers, type) + count(l.shortcut ?? [], type) : 0), 0);
 const convKernels = (s: ReturnType<typeof wrn>) => paramSpecs(s).filter((p) => p.role === 'kernel' && p.shape.length === 4).length;
 
 describe('wrn', () => {
@@ -34,7 +34,7 @@ describe('wrn', () => {
     const s = wrn({ input: [8, 8, 3], blocksPerGroup: 1, widthFactor: 1, classes: 10, batchnorm: true, skip: false });
     expect(s.layers.length).toBe(3 * 7 + 3);
     expect(s.layers.slice(0, 3)).toEqual([
-      { type: 'conv2d', filters: 16, kernel: 3, stride: 1, padding: 'same', activation: 'linear', bias: false },
+      { type: 'conv2d', filters: 16, kernel: 3, stride: 1, padding: 'same', activation: 'linear', bias: false, groups: 1 },
       { type: 'batchnorm', epsilon: 0.001 },
       { type: 'activation', activation: 'relu' },
     ]);
@@ -46,42 +46,73 @@ describe('wrn', () => {
     expect(paramSpecs(s).filter((p) => p.role === 'bias').map((p) => p.name)).toEqual(['layers.23.bias']);
   });
 
-  it('skip on, n=2, l=2: transition blocks stay plain, the others are residual', () => {
+  it('skip on, n=2, l=2: every block residual; transitions get a 1x1 projection shortcut', () => {
     const s = wrn({ input: [8, 8, 3], blocksPerGroup: 2, widthFactor: 2, classes: 3, batchnorm: false, skip: true });
-    // Group 1 block 0 is a transition (16 -> 32 filters), groups 2, 3 block 0 (stride 2): 3
-    // residual blocks remain, each [conv relu, conv linear] then a relu activation layer.
-    expect(count(s.layers, 'residual')).toBe(3);
-    expect(s.layers.length).toBe(1 + 3 * (2 + 2) + 3);
-    const r = s.layers[3]!;
-    expect(r).toEqual({
+    // 6 blocks, each a residual followed by relu; 3 transitions (16 -> 32 filters; stride 2 twice).
+    expect(count(s.layers, 'residual')).toBe(6);
+    expect(s.layers.length).toBe(1 + 6 * 2 + 3);
+    expect(s.layers[1]).toEqual({
       type: 'residual',
       layers: [
-        { type: 'conv2d', filters: 32, kernel: 3, stride: 1, padding: 'same', activation: 'relu', bias: true },
-        { type: 'conv2d', filters: 32, kernel: 3, stride: 1, padding: 'same', activation: 'linear', bias: true },
+        { type: 'conv2d', filters: 32, kernel: 3, stride: 1, padding: 'same', activation: 'relu', bias: true, groups: 1 },
+        { type: 'conv2d', filters: 32, kernel: 3, stride: 1, padding: 'same', activation: 'linear', bias: true, groups: 1 },
+      ],
+      shortcut: [{ type: 'conv2d', filters: 32, kernel: 1, stride: 1, padding: 'same', activation: 'linear', bias: true, groups: 1 }],
+    });
+    expect(s.layers[3]).toEqual({
+      type: 'residual',
+      layers: [
+        { type: 'conv2d', filters: 32, kernel: 3, stride: 1, padding: 'same', activation: 'relu', bias: true, groups: 1 },
+        { type: 'conv2d', filters: 32, kernel: 3, stride: 1, padding: 'same', activation: 'linear', bias: true, groups: 1 },
       ],
     });
-    expect(s.layers[4]).toEqual({ type: 'activation', activation: 'relu' });
+    const r5 = s.layers[5]!;
+    expect(r5.type === 'residual' && r5.layers[0]).toMatchObject({ filters: 64, stride: 2 });
+    expect(r5.type === 'residual' && r5.shortcut).toEqual([{ type: 'conv2d', filters: 64, kernel: 1, stride: 2, padding: 'same', activation: 'linear', bias: true, groups: 1 }]);
+    expect(s.layers[2]).toEqual({ type: 'activation', activation: 'relu' });
     const c = (cin: number, cout: number) => 3 * 3 * cin * cout + cout;
-    const total = c(3, 16) + c(16, 32) + c(32, 32) + 2 * c(32, 32) + c(32, 64) + c(64, 64) + 2 * c(64, 64)
+    const plain = c(3, 16) + c(16, 32) + c(32, 32) + 2 * c(32, 32) + c(32, 64) + c(64, 64) + 2 * c(64, 64)
       + c(64, 128) + c(128, 128) + 2 * c(128, 128) + 128 * 3 + 3;
-    expect(total).toBe(679107);
-    expect(parameterCount(s)).toBe(679107);
-    // Skip connections add no parameters.
+    expect(plain).toBe(679107);
+    // Without skip connections: the same convs, no shortcuts.
     expect(parameterCount(wrn({ input: [8, 8, 3], blocksPerGroup: 2, widthFactor: 2, classes: 3, batchnorm: false, skip: false }))).toBe(679107);
+    // The three 1x1 projections (with bias, no batch norm) are the only extra parameters.
+    const proj = (16 * 32 + 32) + (32 * 64 + 64) + (64 * 128 + 128);
+    expect(parameterCount(s)).toBe(679107 + proj);
+    expect(paramSpecs(s).filter((p) => p.name.includes('.shortcut.')).map((p) => p.name)).toEqual([
+      'layers.1.shortcut.0.kernel', 'layers.1.shortcut.0.bias', 'layers.5.shortcut.0.kernel', 'layers.5.shortcut.0.bias',
+      'layers.9.shortcut.0.kernel', 'layers.9.shortcut.0.bias',
+    ]);
+    expect(outputShape(s)).toEqual([3]);
   });
 
-  it('skip with l = 1: group 1 block 0 is residual too; bn inside the block ends with bn', () => {
+  it('WRN-16-2 with batch norm: projection shortcuts conv 1x1 -> bn, conv biases off; 6n+1 3x3 convs + 3 shortcut convs', () => {
+    const s = wrn({ input: [28, 28, 1], depth: 16, widthFactor: 2, classes: 10, batchnorm: true, skip: true });
+    const kernels = paramSpecs(s).filter((p) => p.role === 'kernel' && p.shape.length === 4);
+    expect(kernels.filter((p) => p.shape[0] === 3)).toHaveLength(13);
+    expect(kernels.filter((p) => p.shape[0] === 1).map((p) => p.shape)).toEqual([[1, 1, 16, 32], [1, 1, 32, 64], [1, 1, 64, 128]]);
+    const r = s.layers.find((l) => l.type === 'residual' && l.shortcut && l.shortcut.length === 2);
+    expect(r && r.type === 'residual' && r.shortcut!.map((l) => l.type)).toEqual(['conv2d', 'batchnorm']);
+    expect(paramSpecs(s).filter((p) => p.role === 'bias').map((p) => p.name)).toEqual([`layers.${s.layers.length - 1}.bias`]);
+    // 28 -> 28 -> 14 -> 7: the global pool covers 7x7.
+    expect(s.layers.find((l) => l.type === 'avgpool')).toEqual({ type: 'avgpool', size: 7 });
+  });
+
+  it('skip with l = 1: group 1 block 0 keeps the identity skip (16 -> 16); bn inside the block ends with bn', () => {
     const s = wrn({ input: [4, 4, 1], blocksPerGroup: 1, widthFactor: 1, classes: 2, batchnorm: true, skip: true });
-    expect(count(s.layers, 'residual')).toBe(1);
-    const r = s.layers.find((l) => l.type === 'residual');
-    expect(r && r.type === 'residual' && r.layers.map((l) => l.type)).toEqual(['conv2d', 'batchnorm', 'activation', 'conv2d', 'batchnorm']);
+    const rs = s.layers.filter((l) => l.type === 'residual');
+    expect(rs).toHaveLength(3);
+    expect(rs.map((r) => r.type === 'residual' && r.shortcut !== undefined)).toEqual([false, true, true]);
+    expect(rs[0]!.type === 'residual' && rs[0]!.layers.map((l) => l.type)).toEqual(['conv2d', 'batchnorm', 'activation', 'conv2d', 'batchnorm']);
   });
 
-  it('depth = 6 n + 4: 6 n + 1 convs; the pool covers the final map', () => {
+  it('depth = 6 n + 4: 6 n + 1 3x3 convs (+ the 1x1 shortcuts with skip); the pool covers the final map', () => {
     for (const [depth, n] of [[10, 1], [16, 2], [22, 3], [28, 4], [40, 6]] as const) {
       expect(wrnBlocksPerGroup(depth)).toBe(n);
       const s = wrn({ input: [32, 32, 3], depth, widthFactor: 1, classes: 10, batchnorm: true, skip: true });
-      expect(convKernels(s)).toBe(6 * n + 1);
+      expect(convKernels(s)).toBe(6 * n + 1 + 2); // l = 1: groups 2 and 3 have projections
+      expect(convKernels(wrn({ input: [32, 32, 3], depth, widthFactor: 2, classes: 10, batchnorm: true, skip: false }))).toBe(6 * n + 1);
+      expect(convKernels(wrn({ input: [32, 32, 3], depth, widthFactor: 2, classes: 10, batchnorm: true, skip: true }))).toBe(6 * n + 4);
     }
     const m = wrn({ input: [28, 28, 1], depth: 10, widthFactor: 1, classes: 10, batchnorm: false, skip: false });
     expect(m.layers.find((l) => l.type === 'avgpool')).toEqual({ type: 'avgpool', size: 7 });

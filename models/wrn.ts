@@ -48,16 +48,20 @@ export function wrnBlocksPerGroup(depth: number, field = 'wrn.depth'): number {
  *    convs, each followed by [bn] and the activation (conv -> [bn] -> relu). With `skip`, a block
  *    becomes `{"type":"residual","layers":[conv, [bn], relu, conv, [bn]]}` followed by the
  *    activation (post-activation ResNet: relu(x + F(x))); without, it is the plain sequence;
- * 3. transition blocks: our residual layer needs equal input and output shapes (no projection
- *    shortcut), so the first block of groups 2 and 3 (whose first conv has stride 2 and doubles
- *    the filters), and the first block of group 1 when 16 l != 16, are plain blocks, never
- *    residual — unlike the original WRN, which uses 1x1 projection shortcuts there;
+ * 3. transition blocks — the first block of groups 2 and 3 (whose first conv has stride 2 and
+ *    doubles the filters), and the first block of group 1 when 16 l != 16 — get a 1x1 projection
+ *    shortcut with `skip`, as the original WRN: `{"type":"residual","layers":[conv(stride s),
+ *    [bn], relu, conv, [bn]],"shortcut":[conv 1x1 (stride s), [bn]]}` followed by the
+ *    activation (in our post-activation blocks the projection is normalized like the block, as
+ *    ResNet's option B; the shortcut conv has a bias only without batch norm). Without `skip`
+ *    they are plain blocks;
  * 4. head: avgpool over the whole final map (size ceil(h / 4)), flatten, dense(classes) linear
  *    with bias; loss softmax-xent.
  *
- * Depth: the spec has 6 n + 1 convs and one dense layer (6 n + 2 weight layers). The WRN naming
- * depth = 6 n + 4 counts the original's three 1x1 shortcut convs instead of the dense layer; we
- * keep that naming so the paper's depths 16, 22, 28, 34, 40 (n = 2..6) mean the same nets.
+ * Depth: the spec has 6 n + 1 3x3 convs and one dense layer, plus with `skip` the 1x1 shortcut
+ * convs (three, or two when l = 1). The WRN naming depth = 6 n + 4 counts 6 n + 1 convs and the
+ * three 1x1 shortcut convs; we keep it so the paper's depths 16, 22, 28, 34, 40 (n = 2..6) mean
+ * the same nets.
  * Conv bias is false when batchnorm is on (the bn beta plays its role), true otherwise. With
  * batch norm off the activation is fused into the conv, except in a residual block's last conv.
  * @param name the builder name used in error messages (`cnn`, `resnet` pass their own).
@@ -95,8 +99,13 @@ export function wrn(o: WrnOptions, name = 'wrn'): ModelSpec {
     ? [conv(filters, stride, 'linear'), { type: 'batchnorm' }, { type: 'activation', activation: act }]
     : [conv(filters, stride, act)]);
   const plainBlock = (filters: number, stride: number): LayerInput[] => [...unit(filters, stride), ...unit(filters, 1)];
-  const residualBlock = (filters: number): LayerInput[] => [
-    { type: 'residual', layers: [...unit(filters, 1), conv(filters, 1, 'linear'), ...(bn ? [{ type: 'batchnorm' }] : [])] },
+  /** relu(x + F(x)), or relu(P(x) + F(x)) with a 1x1 projection P where the shape changes. */
+  const residualBlock = (filters: number, stride: number, project: boolean): LayerInput[] => [
+    {
+      type: 'residual',
+      layers: [...unit(filters, stride), conv(filters, 1, 'linear'), ...(bn ? [{ type: 'batchnorm' }] : [])],
+      ...(project ? { shortcut: [{ type: 'conv2d', filters, kernel: 1, stride, padding: 'same', activation: 'linear', bias: !bn }, ...(bn ? [{ type: 'batchnorm' }] : [])] } : {}),
+    },
     { type: 'activation', activation: act },
   ];
 
@@ -106,7 +115,7 @@ export function wrn(o: WrnOptions, name = 'wrn'): ModelSpec {
     for (let b = 0; b < n; b++) {
       const stride = b === 0 && g > 0 ? 2 : 1;
       const transition = stride !== 1 || channels !== filters;
-      layers.push(...(skip && !transition ? residualBlock(filters) : plainBlock(filters, stride)));
+      layers.push(...(skip ? residualBlock(filters, stride, transition) : plainBlock(filters, stride)));
       channels = filters;
     }
   });

@@ -94,7 +94,8 @@ await part('bench', async () => {
 await part('sweep', async () => {
   const dir = join(out, 'sweep');
   const t0 = performance.now();
-  const code = await main(['sweep', 'width', '--dataset', 'mnist', '--scale', 'paper', '--epochs', '2', '--seeds', '1', '--backend', gpu, '--out', dir, '--json']);
+  // In this process (--workers 0): one GPU, and the bundle carries no worker-thread entry file.
+  const code = await main(['sweep', 'width', '--dataset', 'mnist', '--scale', 'paper', '--epochs', '2', '--seeds', '1', '--backend', gpu, '--workers', '0', '--out', dir, '--json']);
   return { exitCode: code, seconds: (performance.now() - t0) / 1000, dir };
 });
 

@@ -15,10 +15,7 @@ rm -rf .gpu && mkdir -p .gpu
 grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo '/.gpu/' >> .git/info/exclude
 grep -qx '/.gl/' .git/info/exclude 2>/dev/null || echo '/.gl/' >> .git/info/exclude
 xz -T0 -6 -c "$(readlink -f "$(command -v node)")" > .gpu/node.xz
-npx esbuild scripts/gpu-check.ts --bundle --platform=node --format=esm --target=node20 \
-  --outfile=.gpu/gpu-check.mjs --external:webgpu --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
-  --banner:js="import { createRequire as __cr } from 'module'; import { fileURLToPath as __fu } from 'url'; import { dirname as __dn } from 'path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);" \
-  --log-level=warning
+bash scripts/gpu-bundle.sh scripts/gpu-check.ts .gpu/gpu-check.mjs
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm .gpu/
 tmp=$(mktemp -d)
 (cd "$tmp" && npm pack webgpu@0.6.2 --silent >/dev/null && tar xzf webgpu-*.tgz && rm -rf package/dist/darwin-* package/dist/win32-* package/dist/linux-arm64 && mkdir -p node_modules && mv package node_modules/webgpu && tar cJf webgpu.tar.xz node_modules)

@@ -31,7 +31,7 @@ beforeAll(() => {
   writeNpy(p('x3.npy'), { shape: [6, 3], data: new Float32Array(18) });
   writeFileSync(p('truncated.json'), JSON.stringify(specJson).slice(0, 30));
   writeFileSync(p('unknown-layer.json'), JSON.stringify({ ...specJson, layers: [{ type: 'lstm', units: 3 }] }));
-  writeFileSync(p('bad-act.json'), JSON.stringify({ ...specJson, layers: [{ type: 'dense', units: 3, activation: 'gelu' }] }));
+  writeFileSync(p('bad-act.json'), JSON.stringify({ ...specJson, layers: [{ type: 'dense', units: 3, activation: 'swish' }] }));
   writeFileSync(p('bad-loss.json'), JSON.stringify({ ...specJson, loss: 'hinge' }));
   writeFileSync(p('zero-units.json'), JSON.stringify({ ...specJson, layers: [{ type: 'dense', units: 0 }, { type: 'dense', units: 3 }] }));
   const w = encodeSafetensors(randomWeights(validateSpec(specJson), 3));

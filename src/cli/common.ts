@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { BadInputError } from '../errors.ts';
+import { wasmHeapExhausted } from '../backend/wasm-heap.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_CLAIM_FAILED = 1;
@@ -69,6 +70,11 @@ export function reportError(e: unknown): number {
   }
   if (err instanceof BadInputError) {
     process.stderr.write(`gradconf: ${err.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  const heap = wasmHeapExhausted(e);
+  if (heap) {
+    process.stderr.write(`gradconf: ${heap}\n`);
     return EXIT_BAD_INPUT;
   }
   const msg = (err?.message ?? String(e)).split('\n')[0];

@@ -13,13 +13,25 @@ import { reportProgram } from './report.ts';
 import { sweepProgram } from './sweep.ts';
 import { reportError } from './common.ts';
 
+/**
+ * The package's version from package.json; 'unknown' where there is none beside the code (the
+ * esbuild bundle that scripts/gpu-prepare.sh carries to a GPU machine has no package.json).
+ */
+function packageVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  } catch {
+    return 'unknown (bundled)';
+  }
+}
+
 /** Run the CLI on argv (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let pending: Promise<number> | undefined;
   const run = (p: Promise<number>) => { pending = p; };
   const program = new Command('gradconf')
     .description('gradient confusion (Sankararaman et al., ICML 2020), made executable')
-    .version((createRequire(import.meta.url)('../../package.json') as { version: string }).version)
+    .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `gradconf: ${s}` : s) })
 ;

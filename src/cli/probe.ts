@@ -1,10 +1,10 @@
 /**
  * `gradconf probe`: the per-example Gram / minibatch-pair cosines of a model on data
- * (DESIGN.md public contract). With no arguments: the `mlp` preset, He init, on 128 MNIST
- * training images drawn with the seed.
+ * (DESIGN.md public contract; every layer kind of the spec vocabulary, README "The model spec").
+ * With no arguments: the `mlp` preset, He init, on 128 MNIST training images drawn with the seed.
  */
 import { Command, Option } from 'commander';
-import { parseSpec, parameterCount, type ModelSpec } from '../../models/spec.ts';
+import { outputShape, parseSpec, parameterCount, type ModelSpec } from '../../models/spec.ts';
 import { initWeights, INIT_NAMES, type InitName } from '../../models/init.ts';
 import { loadWeights, saveWeights } from '../../models/safetensors.ts';
 import { preset, PRESET_NAMES } from '../../models/presets.ts';
@@ -34,8 +34,8 @@ function mnistFor(spec: ModelSpec, opts: ProbeOpts): { inputs: ArrayData; target
   if (per !== 784) {
     throw new BadInputError(`--inputs and --targets are required for a model whose input is [${spec.input}] (the default MNIST data fits [784] or [28, 28, 1])`);
   }
-  const last = spec.layers[spec.layers.length - 1]!;
-  if (spec.loss !== 'softmax-xent' || last.type !== 'dense' || last.units !== 10) {
+  const out = outputShape(spec);
+  if (spec.loss !== 'softmax-xent' || out.length !== 1 || out[0] !== 10 || spec.layers[0]!.type === 'embedding') {
     throw new BadInputError('the default MNIST data needs a softmax-xent model with 10 outputs; pass --inputs and --targets for other models');
   }
   const all = loadMnist('train');
@@ -134,7 +134,7 @@ export function probeProgram(run: (code: Promise<number>) => void): Command {
     .option('--batch-size <n>', 'example mode: examples used (default all / 128 MNIST); minibatch mode: minibatch size (default 128)', intOption('--batch-size', 1))
     .option('--pairs <n>', 'minibatch mode: number of pairs (default 100)', intOption('--pairs', 1))
     .option('--examples <n>', 'minibatch mode with default MNIST data: pool size (default 60000)', intOption('--examples', 2))
-    .addOption(new Option('--strategy <s>', 'conv Gram strategy').choices(['auto', 'ghost', 'materialize']).default('auto'))
+    .addOption(new Option('--strategy <s>', 'Gram form for matmul/conv2d/gather uses: by estimated cost, or forced').choices(['auto', 'ghost', 'materialize']).default('auto'))
     .option('--gram', 'include the Gram matrix in the JSON output')
     .option('--seed <n>', 'seed for initialization and data sampling', intOption('--seed'), 0)
     .option('--backend <name>', 'wasm (default), cpu, webgpu, tensorflow; or GRADCONF_BACKEND')

@@ -1,16 +1,18 @@
 /**
- * Properties of the probe over random architectures and data (fast-check), on the cpu and wasm
- * backends: probe = slow reference, symmetry and PSD, diag = squared per-example norms,
- * sum(G) = ‖Σ g_i‖², permutation equivariance, ghost = materialized, a finite-difference check of
- * the per-example gradients the reference uses, minibatch mode = explicit minibatch gradients,
- * and no leaked tensors. Tolerances: src/tolerance.ts.
+ * Properties of the probe over random architectures of every layer kind and random data
+ * (fast-check, models/arbitraries.ts), on the cpu and wasm backends: probe = slow reference,
+ * symmetry and PSD, diag = squared per-example norms, sum(G) = ‖Σ g_i‖², permutation
+ * equivariance, ghost = materialized, a finite-difference check of the per-example gradients the
+ * reference uses, minibatch mode = explicit minibatch gradients, and no leaked tensors. Each
+ * property also checks that its instances exercised every layer kind and feature of the
+ * arbitraries. Tolerances: src/tolerance.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { eigs } from 'mathjs';
 import { initBackend } from '../backend/index.ts';
-import { cnnSpecArb, specArb } from '../../models/arbitraries.ts';
+import { SPEC_FEATURES, specArb, specFeatures } from '../../models/arbitraries.ts';
 import { computeGram } from './gram.ts';
 import { perExampleGradients, referenceGram, dot } from './reference.ts';
 import { flatGradient, trainableNames } from './plain.ts';
@@ -19,13 +21,28 @@ import { randomInstance, relErr } from './instances.ts';
 import { COSINE_ABS_TOL_F32, GRAM_REL_TOL_F32 } from '../tolerance.ts';
 import { buildModel, forward } from '../../models/build.ts';
 import { exampleLosses } from '../../models/loss.ts';
-import { validateSpec } from '../../models/spec.ts';
+import { validateSpec, type ModelSpec } from '../../models/spec.ts';
 import { ruleFor } from './rules/index.ts';
 import { gramStats } from './stats.ts';
 import { Rng } from '../rng.ts';
 
 const SEED = 20261127;
 const instanceArb = fc.record({ spec: specArb(), n: fc.integer({ min: 2, max: 5 }), seed: fc.integer({ min: 1, max: 1_000_000 }) });
+/**
+ * Runs per property: enough that every property meets every layer kind and every feature of the
+ * arbitraries (checked after each run by `expectCoverage`, so a change that leaves a kind out of
+ * a property's instances turns the test red).
+ */
+const RUNS = 40;
+
+/** Records the features of the specs a property sees. */
+function coverage() {
+  const seen = new Set<string>();
+  return {
+    see: (spec: ModelSpec) => { specFeatures(spec).forEach((f) => seen.add(f)); },
+    check: () => expect(SPEC_FEATURES.filter((f) => !seen.has(f)), 'features no instance of this property exercised').toEqual([]),
+  };
+}
 
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`probe properties on ${backend} (fast-check seed ${SEED})`, () => {
@@ -33,7 +50,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
     afterAll(() => { tf.disposeVariables(); });
 
     it('probe Gram = reference Gram for every strategy, symmetric and PSD', () => {
+      const cov = coverage();
       fc.assert(fc.property(instanceArb, fc.constantFrom('auto', 'ghost', 'materialize' as const), ({ spec, n, seed }, strategy) => {
+        cov.see(spec);
         const inst = randomInstance(spec, n, seed);
         try {
           const g = computeGram(inst.model, inst.x, inst.y, { strategy }).gram;
@@ -45,11 +64,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
           const values = (eigs(rows).values as number[]).map(Number);
           expect(Math.min(...values)).toBeGreaterThanOrEqual(-GRAM_REL_TOL_F32 * scale * n);
         } finally { inst.done(); }
-      }), { seed: SEED, numRuns: 12 });
+      }), { seed: SEED, numRuns: RUNS });
+      cov.check();
     });
 
     it('diag(G) = squared per-example norms; sum(G) = squared norm of one plain batched gradient', () => {
+      const cov = coverage();
       fc.assert(fc.property(instanceArb, ({ spec, n, seed }) => {
+        cov.see(spec);
         const inst = randomInstance(spec, n, seed);
         try {
           const g = computeGram(inst.model, inst.x, inst.y).gram;
@@ -61,11 +83,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
           // sum(G) is a sum of n² entries each within GRAM_REL_TOL_F32·max|G| of the truth.
           expect(Math.abs(sumG - sq)).toBeLessThanOrEqual(GRAM_REL_TOL_F32 * n * n * Math.max(...Array.from(g, Math.abs)) + 1e-12);
         } finally { inst.done(); }
-      }), { seed: SEED + 1, numRuns: 10 });
+      }), { seed: SEED + 1, numRuns: RUNS });
+      cov.check();
     });
 
     it('permuting the examples permutes G', () => {
+      const cov = coverage();
       fc.assert(fc.property(instanceArb, fc.integer(), ({ spec, n, seed }, pseed) => {
+        cov.see(spec);
         const inst = randomInstance(spec, n, seed);
         const perm = new Rng(pseed).permutation(n);
         const idx = tf.tensor1d(perm, 'int32');
@@ -78,11 +103,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
           for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expected[i * n + j] = g[perm[i]! * n + perm[j]!]!;
           expect(relErr(gp, expected)).toBeLessThanOrEqual(GRAM_REL_TOL_F32);
         } finally { tf.dispose([idx, xp, yp]); inst.done(); }
-      }), { seed: SEED + 2, numRuns: 10 });
+      }), { seed: SEED + 2, numRuns: RUNS });
+      cov.check();
     });
 
-    it('conv2d: ghost = materialized, per example and per group', () => {
-      fc.assert(fc.property(cnnSpecArb(), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 1e6 }), (spec, m, seed) => {
+    it('ghost = materialized (matmul on any rank, conv2d with groups, gather), per example and per group', () => {
+      const cov = coverage();
+      fc.assert(fc.property(specArb(), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 1e6 }), (spec, m, seed) => {
+        cov.see(spec);
         const n = 2 * m;
         const inst = randomInstance(spec, n, seed);
         try {
@@ -92,11 +120,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
             expect(relErr(a, b)).toBeLessThanOrEqual(GRAM_REL_TOL_F32);
           }
         } finally { inst.done(); }
-      }), { seed: SEED + 3, numRuns: 10 });
+      }), { seed: SEED + 3, numRuns: RUNS });
+      cov.check();
     });
 
     it('minibatch-mode cosines = cosines of explicit minibatch gradients (batch norm per minibatch)', () => {
+      const cov = coverage();
       fc.assert(fc.property(specArb(), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 1e6 }), (spec, m, pairs, seed) => {
+        cov.see(spec);
         const n = 2 * m + 3;
         const inst = randomInstance(spec, n, seed);
         try {
@@ -108,11 +139,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
           fast.cosines.forEach((c, i) => expect(Math.abs(c - slow.cosines[i]!)).toBeLessThanOrEqual(COSINE_ABS_TOL_F32));
           fast.norms.forEach(([a, b], i) => expect(relErr([a, b], slow.norms[i]!)).toBeLessThanOrEqual(GRAM_REL_TOL_F32));
         } finally { inst.done(); }
-      }), { seed: SEED + 4, numRuns: 10 });
+      }), { seed: SEED + 4, numRuns: RUNS });
+      cov.check();
     });
 
     it('no tensors leak from a probe call', () => {
+      const cov = coverage();
       fc.assert(fc.property(instanceArb, ({ spec, n, seed }) => {
+        cov.see(spec);
         const inst = randomInstance(spec, n, seed);
         try {
           const before = tf.memory().numTensors;
@@ -120,7 +154,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
           minibatchCosines(inst.model, inst.x, inst.y, { pairs: 2, batchSize: 1, seed });
           expect(tf.memory().numTensors).toBe(before);
         } finally { inst.done(); }
-      }), { seed: SEED + 5, numRuns: 5 });
+      }), { seed: SEED + 5, numRuns: RUNS });
+      cov.check();
     });
   });
 }
@@ -177,8 +212,8 @@ describe('edge cases', () => {
     model.dispose(); tf.dispose([x, y]);
   });
 
-  it('an unknown parametric layer type is a clear error, not a silent zero', () => {
-    expect(() => ruleFor('lstm')).toThrow(/no probe rule for layer type "lstm"/);
+  it('an unknown primitive is a clear error, not a silent zero', () => {
+    expect(() => ruleFor('lstm')).toThrow(/no probe rule for primitive "lstm"/);
   });
 });
 

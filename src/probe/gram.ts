@@ -2,20 +2,28 @@
  * The probe's core: the Gram matrix of (group-summed) per-example gradients in ONE forward and ONE
  * backward pass (DESIGN.md, "The probe").
  *
- * Shapes: x [B, ...input], y [B, K_out] (prepared targets). A zero tensor is added to the
- * pre-activation of every parametric layer; `tf.grads` of Σ_i f_i w.r.t. those zeros gives every
- * backprop signal δ at once, and the layer rules (src/probe/rules) turn (input, δ) into that
- * layer's share of the Gram. Shares are accumulated in float64.
+ * Shapes: x [B, ...input], y [B, K_out] (prepared targets). Every parameter enters the forward
+ * pass through a primitive (models/primitives.ts); the recorder (recorder.ts) hooks each
+ * primitive's output, one `tf.grads` of Σ_i f_i delivers every δ, and the per-primitive rules
+ * (src/probe/rules) turn (input, δ) into each parameter's share of the Gram — several uses of one
+ * parameter (tied weights) with their cross terms (parameter-gram.ts). Shares are accumulated in
+ * float64.
  *
  * groups = B (default): G_ij = <∇f_i, ∇f_j>, batch norm on stored statistics.
  * groups = K < B: the K×K Gram of the gradients of the K contiguous groups' summed losses, with
  * batch norm on each group's own statistics (bnMode 'batch') — the paper's minibatch protocol.
+ *
+ * `probeGram` is the same for ANY forward pass that runs its parameters through the primitives
+ * with the tap it is given (a spec model here; e.g. an ONNX graph interpreter elsewhere).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BuiltModel, LayerRecord } from '../../models/build.ts';
-import { forward, tapShapes } from '../../models/build.ts';
+import type { BuiltModel } from '../../models/build.ts';
+import { forward } from '../../models/build.ts';
+import type { PrimitiveTap } from '../../models/primitives.ts';
 import { exampleLosses } from '../../models/loss.ts';
-import { ruleFor, type GramStrategy } from './rules/index.ts';
+import type { GramStrategy } from './rules/index.ts';
+import { GradientRecorder } from './recorder.ts';
+import { eachParameterGram } from './parameter-gram.ts';
 
 export interface GramOptions {
   /** Number of contiguous groups; default B (per-example). Must divide B. */
@@ -34,43 +42,45 @@ export interface GramResult {
   bnMode: 'stored' | 'batch';
 }
 
-/** Gram of per-example (or per-group) loss gradients in one backward pass. */
+/**
+ * The K×K group Gram for a forward pass given as `losses(tap)`: it must return the per-example
+ * losses [B] and run every parameter through models/primitives.ts with `tap`. Tensors created
+ * by `losses` are released; the result is plain float64.
+ */
+export function probeGram(batch: number, losses: (tap: PrimitiveTap) => tf.Tensor, opts: { groups?: number; strategy?: GramStrategy } = {}): { gram: Float64Array; k: number; losses: Float64Array } {
+  const k = opts.groups ?? batch;
+  if (!Number.isInteger(k) || k < 1 || batch % k !== 0) throw new Error(`groups (${k}) must divide the batch size (${batch})`);
+  let recorder: GradientRecorder | undefined;
+  let kept: tf.Tensor | undefined;
+  const gram = new Float64Array(k * k);
+  const seed = tf.scalar(0);
+  try {
+    const f = (s: tf.Tensor): tf.Scalar => {
+      recorder = new GradientRecorder(s as tf.Scalar);
+      const l = losses(recorder);
+      kept = tf.keep(l.clone());
+      // + 0·s: the seed always reaches the loss, even in a model without parameters.
+      return tf.add(tf.sum(l), tf.mul(s, 0)) as tf.Scalar;
+    };
+    tf.dispose(tf.grads(f)([seed]));
+    eachParameterGram(recorder!.usesByParam(), k, opts.strategy ?? 'auto', (part) => {
+      const data = part.dataSync();
+      part.dispose();
+      for (let i = 0; i < k * k; i++) gram[i]! += data[i]!;
+    });
+    return { gram, k, losses: Float64Array.from(kept!.dataSync()) };
+  } finally {
+    seed.dispose();
+    recorder?.dispose();
+    kept?.dispose();
+  }
+}
+
+/** Gram of per-example (or per-group) loss gradients of a spec model in one backward pass. */
 export function computeGram(model: BuiltModel, x: tf.Tensor, y: tf.Tensor2D, opts: GramOptions = {}): GramResult {
   const b = x.shape[0]!;
   const k = opts.groups ?? b;
-  if (!Number.isInteger(k) || k < 1 || b % k !== 0) throw new Error(`groups (${k}) must divide the batch size (${b})`);
   const bnMode = opts.bnMode ?? (k === b ? 'stored' : 'batch');
-  const shapes = tapShapes(model.spec, b);
-  const names = [...shapes.keys()];
-  const records: LayerRecord[] = [];
-  let losses: tf.Tensor | undefined;
-  const gram = new Float64Array(k * k);
-  const zeros = names.map((n) => tf.zeros(shapes.get(n)!));
-  try {
-    const f = (...zs: tf.Tensor[]): tf.Scalar => {
-      const taps = new Map(names.map((n, i) => [n, zs[i]!]));
-      const out = forward(model, x, { taps, record: records, bnMode, groupSize: b / k });
-      const l = exampleLosses(model.spec.loss, out, y);
-      losses = tf.keep(l.clone());
-      return tf.sum(l);
-    };
-    const deltas = tf.grads(f)(zeros);
-    try {
-      for (const r of records) {
-        const delta = deltas[names.indexOf(r.layerName)]!;
-        const part = ruleFor(r.layer.type).gram({ record: r, delta, groups: k, strategy: opts.strategy ?? 'auto' });
-        const data = part.dataSync();
-        part.dispose();
-        for (let i = 0; i < k * k; i++) gram[i]! += data[i]!;
-      }
-    } finally {
-      deltas.forEach((d) => d.dispose());
-    }
-    const lossData = Float64Array.from(losses!.dataSync());
-    return { gram, k, losses: lossData, bnMode };
-  } finally {
-    zeros.forEach((z) => z.dispose());
-    records.forEach((r) => r.input.dispose());
-    losses?.dispose();
-  }
+  const r = probeGram(b, (tap) => exampleLosses(model.spec.loss, forward(model, x, { tap, bnMode, groupSize: b / k }), y), { groups: k, strategy: opts.strategy });
+  return { ...r, bnMode };
 }

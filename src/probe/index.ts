@@ -3,13 +3,16 @@
  * mode on the active tfjs backend, and summarize — the `gradconf probe` JSON contract.
  *
  * Data shapes: inputs [n, ...spec.input] or [n, prod(spec.input)] (flat rows are reshaped, so MNIST
- * stored as [n, 784] fits an input of [28, 28, 1]); targets as models/loss.ts `prepareTargets`.
+ * stored as [n, 784] fits an input of [28, 28, 1]); token ids [n, T] for a model that starts with
+ * an embedding; targets as models/loss.ts `prepareTargets` ([n, T] ids or [n, T, C] for
+ * per-position outputs).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../../models/spec.ts';
 import type { Weights } from '../../models/weights.ts';
 import { buildModel } from '../../models/build.ts';
 import { prepareTargets } from '../../models/loss.ts';
+import { checkTokenIds } from '../../models/layers/index.ts';
 import { BadInputError } from '../errors.ts';
 import { computeGram } from './gram.ts';
 import { minibatchCosines } from './minibatch.ts';
@@ -59,7 +62,11 @@ export interface ProbeReport {
   ms: number;
 }
 
-/** Check data against the spec: shape, finiteness; returns the input tensor shape [n, ...input]. */
+/**
+ * Check data against the spec: shape, finiteness, and for a model that starts with an embedding
+ * integral token ids in range (naming example and position); returns the input tensor shape
+ * [n, ...input].
+ */
 export function checkInputs(spec: ModelSpec, x: ArrayData, source = 'inputs'): number[] {
   const per = spec.input.reduce((a, b) => a * b, 1);
   const n = x.shape[0] ?? 0;
@@ -74,6 +81,8 @@ export function checkInputs(spec: ModelSpec, x: ArrayData, source = 'inputs'): n
   for (let i = 0; i < x.data.length; i++) {
     if (!Number.isFinite(x.data[i]!)) throw new BadInputError(`${source}: NaN or Inf at example ${Math.floor(i / per)} (flat index ${i})`);
   }
+  const first = spec.layers[0]!;
+  if (first.type === 'embedding') checkTokenIds(x.data, spec.input[0]!, first.vocab, source);
   return [n, ...spec.input];
 }
 

@@ -13,8 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BuiltModel } from '../../models/build.ts';
 import { computeGram } from './gram.ts';
-import { tapShapes } from '../../models/build.ts';
-import { layerOutputShape, type Layer, type ModelSpec } from '../../models/spec.ts';
+import { layerSites, type ModelSpec } from '../../models/spec.ts';
 import { minibatchGradient, dot } from './reference.ts';
 import type { GramStrategy } from './rules/index.ts';
 import { Rng } from '../rng.ts';
@@ -49,24 +48,17 @@ export const PASS_FLOAT_BUDGET = 2 ** 25;
 
 /**
  * Examples per backward pass by default: 512, capped so that an estimate of the floats one pass
- * holds per example — every tapped pre-activation kept as layer record, tap and delta (×3), plus
- * the conv patches the rules build (k·k·cin per output position) — stays within PASS_FLOAT_BUDGET.
- * (512 examples of a 28×28 conv net with batch norm overflowed wasm's heap.)
+ * holds per example — every parametric layer's output kept as recorded input, hooked output and
+ * δ (×3), plus what a layer module declares on top (`probeFloats`: conv patches, attention
+ * scores) — stays within PASS_FLOAT_BUDGET. (512 examples of a 28×28 conv net with batch norm
+ * overflowed wasm's heap.)
  */
 export function defaultMaxExamples(spec: ModelSpec): number {
   let perExample = 0;
-  for (const [, shape] of tapShapes(spec, 1)) perExample += 3 * shape.slice(1).reduce((a, b) => a * b, 1);
-  const walk = (layers: Layer[], inShape: number[], prefix: string): void => {
-    let s = inShape;
-    layers.forEach((l, i) => {
-      const name = `${prefix}.${i}`;
-      const out = layerOutputShape(l, s, name);
-      if (l.type === 'conv2d') perExample += out[0]! * out[1]! * l.kernel * l.kernel * s[2]!;
-      if (l.type === 'residual') walk(l.layers, s, `${name}.layers`);
-      s = out;
-    });
-  };
-  walk(spec.layers, spec.input, 'layers');
+  for (const s of layerSites(spec)) {
+    if (s.kind.params(s.layer, s.inShape).length) perExample += 3 * s.outShape.reduce((a, b) => a * b, 1);
+    perExample += s.kind.probeFloats?.(s.layer, s.inShape, s.outShape) ?? 0;
+  }
   return Math.max(1, Math.min(512, Math.floor(PASS_FLOAT_BUDGET / Math.max(1, perExample))));
 }
 

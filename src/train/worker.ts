@@ -6,6 +6,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { executeRun, executeTune, type RunRecord, type Task, type TuneRecord } from './run.ts';
 import { BadInputError } from '../errors.ts';
+import { wasmHeapExhausted } from '../backend/wasm-heap.ts';
 
 /** Prefix of the message of a BadInputError raised in a worker (errors cross threads as plain Errors). */
 export const BAD_INPUT_PREFIX = 'gradconf-bad-input: ';
@@ -19,6 +20,8 @@ export async function runTask(msg: WorkerMessage): Promise<TuneRecord | RunRecor
   try {
     return msg.task.type === 'tune' ? await executeTune(msg.task, post) : await executeRun(msg.task, post);
   } catch (e) {
+    const heap = wasmHeapExhausted(e); // measured here, in the thread whose heap ran out
+    if (heap) throw new Error(`${BAD_INPUT_PREFIX}${heap}`);
     throw e instanceof BadInputError ? new Error(`${BAD_INPUT_PREFIX}${e.message}`) : e;
   } finally {
     msg.port?.close();

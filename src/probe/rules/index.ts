@@ -1,30 +1,31 @@
 /**
- * The registry of Gram rules, keyed by layer type (like tfjs's gradient registry). Layers without
- * parameters (flatten, activation, avgpool, residual) need no rule: their effect is in the deltas,
- * which autodiff carries through the whole network. An unknown parametric type is an error.
+ * The registry of Gram rules, keyed by PRIMITIVE (models/primitives.ts): matmul, conv2d, scale,
+ * shift, gather. A layer is a composition of primitives, so a new layer made of them needs no
+ * rule; layers without parameters need none either (their effect is in the δ's, which autodiff
+ * carries through the whole network). An unknown primitive is an error, never a silent zero.
  */
-import type { LayerRule } from './rule.ts';
-import { denseRule } from './dense.ts';
+import type { PrimitiveKind } from '../../../models/primitives.ts';
+import type { PrimitiveRule } from './rule.ts';
+import { matmulRule } from './matmul.ts';
 import { conv2dRule } from './conv2d.ts';
-import { batchnormRule } from './batchnorm.ts';
+import { scaleRule } from './scale.ts';
+import { shiftRule } from './shift.ts';
+import { gatherRule } from './gather.ts';
 import { BadInputError } from '../../errors.ts';
 
-const RULES = new Map<string, LayerRule>([
-  ['dense', denseRule],
-  ['conv2d', conv2dRule],
-  ['batchnorm', batchnormRule],
+const RULES = new Map<string, PrimitiveRule>([
+  ['matmul', matmulRule as PrimitiveRule],
+  ['conv2d', conv2dRule as PrimitiveRule],
+  ['scale', scaleRule as PrimitiveRule],
+  ['shift', shiftRule as PrimitiveRule],
+  ['gather', gatherRule as PrimitiveRule],
 ]);
 
-/** Register (or replace) the rule for a layer type. */
-export function registerRule(type: string, rule: LayerRule): void {
-  RULES.set(type, rule);
-}
-
-/** The rule for a layer type; throws naming the type when there is none. */
-export function ruleFor(type: string): LayerRule {
-  const r = RULES.get(type);
-  if (!r) throw new BadInputError(`no probe rule for layer type "${type}" (rules exist for: ${[...RULES.keys()].join(', ')})`);
+/** The rule for a primitive; throws naming the primitive when there is none. */
+export function ruleFor(kind: PrimitiveKind | string): PrimitiveRule {
+  const r = RULES.get(kind);
+  if (!r) throw new BadInputError(`no probe rule for primitive "${kind}" (rules exist for: ${[...RULES.keys()].join(', ')})`);
   return r;
 }
 
-export type { LayerRule, RuleContext, GramStrategy } from './rule.ts';
+export type { PrimitiveRule, PrimitiveUse, GramStrategy } from './rule.ts';
