@@ -19,7 +19,8 @@ export async function main(argv: string[]): Promise<number> {
   const run = (p: Promise<number>) => { pending = p; };
   const program = new Command('gradconf')
     .description('gradient confusion (Sankararaman et al., ICML 2020), made executable')
-    .version((createRequire(import.meta.url)('../../package.json') as { version: string }).version)
+    // By the package's own name, so that it resolves from src/cli and from the compiled dist/src/cli.
+    .version((createRequire(import.meta.url)('gradconf/package.json') as { version: string }).version)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `gradconf: ${s}` : s) })
 ;
