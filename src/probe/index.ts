@@ -38,7 +38,7 @@ export interface ProbeRequest {
    * and logistic targets; square-loss targets carry none).
    */
   labels?: ArrayData;
-  /** Top eigenvalues of G reported (default 10; 0 skips the spectrum). */
+  /** Top eigenvalues of G reported (default 10, or none above SPECTRUM_MAX_N examples; 0 skips the spectrum). */
   topK?: number;
   /** Names of the inputs/targets/labels for error messages. */
   sources?: { inputs?: string; targets?: string; labels?: string };
@@ -73,6 +73,9 @@ export interface ProbeReport {
   statistics: ProbeStatistics;
   ms: number;
 }
+
+/** Largest per-example batch whose Gram spectrum is computed by default (see ProbeRequest.topK). */
+export const SPECTRUM_MAX_N = 1024;
 
 /** Check data against the spec: shape, finiteness; returns the input tensor shape [n, ...input]. */
 export function checkInputs(spec: ModelSpec, x: ArrayData, source = 'inputs'): number[] {
@@ -120,11 +123,14 @@ export function runProbe(req: ProbeRequest): ProbeReport {
       const yt = tf.tensor2d(y.subarray(0, b * k), [b, k]);
       const res = (() => { try { return computeGram(model, x, yt, { strategy: req.strategy }); } finally { tf.dispose([x, yt]); } })();
       const s = gramStats(res.gram, b);
+      // The spectrum costs O(b³) (about 1 s at b = 1024 in plain JS): by default only up to SPECTRUM_MAX_N.
+      const skipSpectrum = req.topK === undefined && b > SPECTRUM_MAX_N;
       const statistics = exampleStatistics(res.gram, b, {
         labels: labels ? labels.subarray(0, b) : labelsFromTargets(spec.loss, y.subarray(0, b * k), b),
         labelsHint: 'square-loss targets are values, not classes: give labels (--labels labels.npy)',
-        topK: req.topK,
+        topK: skipSpectrum ? 0 : req.topK,
       });
+      if (skipSpectrum) statistics.notes = statistics.notes.map((n) => (n.startsWith('spectrum:') ? `spectrum: skipped by default for more than ${SPECTRUM_MAX_N} examples (O(n³)); ask for it with --top-k` : n));
       const report: ProbeReport = {
         backend: tf.getBackend(), mode: 'example', n: b,
         ...(hasBn ? { batchnorm: 'stored statistics (per-example mode)' as const } : {}),

@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../backend/index.ts';
-import { runProbe, type ProbeReport } from '../index.ts';
+import { runProbe, SPECTRUM_MAX_N, type ProbeReport } from '../index.ts';
 import { randomData, randomWeights } from '../../../models/arbitraries.ts';
 import { buildModel } from '../../../models/build.ts';
 import { validateSpec, type ModelSpec } from '../../../models/spec.ts';
@@ -136,6 +136,19 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
   });
 }
+
+describe('defaults (cpu)', () => {
+  beforeAll(async () => { await initBackend('cpu'); });
+
+  it(`the O(n³) spectrum is skipped by default above ${SPECTRUM_MAX_N} examples, with a note; the rest is computed`, () => {
+    const inst = instance('logistic', SPECTRUM_MAX_N + 1, 51);
+    const r = runProbe({ ...inst, mode: 'example', seed: 1 });
+    expect(r.statistics.spectrum).toBeNull();
+    expect(r.statistics.notes).toContain(`spectrum: skipped by default for more than ${SPECTRUM_MAX_N} examples (O(n³)); ask for it with --top-k`);
+    expect(r.statistics.gradientTests).not.toBeNull();
+    expect(r.statistics.stiffness!.overall!.pairs).toBe(((SPECTRUM_MAX_N + 1 - r.zeroGradients.length) * (SPECTRUM_MAX_N - r.zeroGradients.length)) / 2);
+  });
+});
 
 describe('minibatch mode: the noise scale from explicitly computed minibatch gradients (cpu)', () => {
   beforeAll(async () => { await initBackend('cpu'); });

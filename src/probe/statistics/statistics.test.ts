@@ -15,6 +15,7 @@ import { gradientTests } from './gradient-tests.ts';
 import { gramSpectrum } from './spectrum.ts';
 import { labelsFromTargets, checkLabels } from './labels.ts';
 import { BadInputError } from '../../errors.ts';
+import { Rng } from '../../rng.ts';
 import type { MinibatchResult } from '../minibatch.ts';
 
 const SEED = 20261215;
@@ -303,6 +304,22 @@ describe('symmetric eigenvalues: Householder–QL = Jacobi', () => {
       for (let i = 0; i < n; i++) tr += A[i * n + i]!;
       expect(Math.abs(fast.reduce((a, b) => a + b, 0) - tr)).toBeLessThanOrEqual(1e-10 * scale * n);
     }), { seed: SEED, numRuns: 150 });
+  });
+
+  it('a large rank-deficient Gram (n = 512 examples, 64 parameters): converges; = Jacobi on JᵀJ, then zeros', () => {
+    // Regression: a purely relative deflation test never converged inside the cluster of zeros.
+    const n = 512;
+    const p = 64;
+    const r = new Rng(3);
+    const J = Float64Array.from({ length: n * p }, () => r.normal());
+    const G = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) { let v = 0; for (let k = 0; k < p; k++) v += J[i * p + k]! * J[j * p + k]!; G[i * n + j] = v; }
+    const M = new Float64Array(p * p);
+    for (let i = 0; i < n; i++) for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) M[a * p + b]! += J[i * p + a]! * J[i * p + b]!;
+    const fast = symmetricEigenvalues(G, n);
+    const slow = jacobiEigenvalues(M, p);
+    slow.forEach((v, i) => expect(Math.abs(fast[i]! - v)).toBeLessThanOrEqual(1e-10 * slow[0]!));
+    expect(Array.from(fast.subarray(p)).every((v) => Math.abs(v) <= 1e-10 * fast[0]!)).toBe(true);
   });
 
   it('diagonal and tridiagonal matrices with known spectra', () => {

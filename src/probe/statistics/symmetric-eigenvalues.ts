@@ -68,13 +68,19 @@ export function symmetricEigenvalues(matrix: ArrayLike<number>, n: number): Floa
   }
   if (n >= 1) d[n - 1] = a[(n - 1) * n + n - 1]!;
   e[n - 1] = 0;
-  // Implicit QL with shifts on the tridiagonal (d, e).
+  // Implicit QL with shifts on the tridiagonal (d, e). An off-diagonal entry is negligible when
+  // below ε relative to its neighbours or ε·‖T‖ absolutely: the reduction already perturbed the
+  // eigenvalues by ~ε‖A‖, and a purely relative test never fires inside a cluster of (numerically)
+  // zero eigenvalues — the rank-deficient Grams of n examples with fewer parameters than n.
+  let tnorm = 0;
+  for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]!) + Math.abs(e[i]!) + (i > 0 ? Math.abs(e[i - 1]!) : 0));
+  const floor = Number.EPSILON * tnorm;
   for (let l = 0; l < n; l++) {
     for (let iter = 0; ; iter++) {
       let m = l;
       for (; m < n - 1; m++) {
         const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
-        if (Math.abs(e[m]!) <= Number.EPSILON * dd) break;
+        if (Math.abs(e[m]!) <= Math.max(Number.EPSILON * dd, floor)) break;
       }
       if (m === l) break;
       if (iter === 100) throw new Error('symmetricEigenvalues: QL did not converge');
