@@ -19,8 +19,8 @@ const rows = await runMonitorBench({ steps: opt('--steps'), repeats: opt('--repe
 if (args.includes('--json')) {
   process.stdout.write(`${JSON.stringify({ backend, results: rows }, null, 2)}\n`);
 } else {
-  process.stdout.write(`config          every  probe          probes  plain ms/step  monitored ms/step  ratio  probe ms  probe/step  same weights  (backend ${backend})\n`);
+  process.stdout.write(`config          every  probe          probes  plain ms/step  monitored ms/step  ratio  from probe cost  probe ms  probe/step  same weights  (backend ${backend})\n`);
   for (const r of rows) {
-    process.stdout.write(`${r.config.padEnd(15)} ${String(r.every).padStart(5)}  ${r.probe.padEnd(13)} ${String(r.probesPerRun).padStart(6)}  ${r.plainMsPerStep.toFixed(1).padStart(13)}  ${r.monitoredMsPerStep.toFixed(1).padStart(17)}  ${r.ratio.toFixed(3).padStart(5)}  ${r.probeMs.toFixed(0).padStart(8)}  ${r.probeInSteps.toFixed(1).padStart(10)}  ${String(r.sameWeights).padStart(12)}\n`);
+    process.stdout.write(`${r.config.padEnd(15)} ${String(r.every).padStart(5)}  ${r.probe.padEnd(13)} ${String(r.probesPerRun).padStart(6)}  ${r.plainMsPerStep.toFixed(1).padStart(13)}  ${r.monitoredMsPerStep.toFixed(1).padStart(17)}  ${r.ratio.toFixed(3).padStart(5)}  ${r.ratioFromProbeCost.toFixed(3).padStart(15)}  ${r.probeMs.toFixed(0).padStart(8)}  ${r.probeInSteps.toFixed(1).padStart(10)}  ${String(r.sameWeights).padStart(12)}\n`);
   }
 }

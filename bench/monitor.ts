@@ -51,6 +51,11 @@ export interface MonitorBenchRow {
   /** Median wall time of one probe, and the same in units of plain training steps. */
   probeMs: number;
   probeInSteps: number;
+  /**
+   * 1 + probes × probe time / plain run time: the overhead implied by the probe's own cost, less
+   * sensitive to load swings between runs than `ratio` (what the two are expected to agree on).
+   */
+  ratioFromProbeCost: number;
   /** Every monitored run ended with bit-identical weights to the plain runs. */
   sameWeights: boolean;
 }
@@ -165,7 +170,8 @@ export async function runMonitorBench(o: MonitorBenchOptions = {}): Promise<Moni
       config: c.config, every, mode: c.mode,
       probe: c.mode === 'minibatch' ? `${o.pairs ?? 10} × ${o.probeBatch ?? 64}` : `${o.probeSet ?? 128} examples`,
       probesPerRun: probes, plainMsPerStep: plainMs, monitoredMsPerStep: mean(watched), ratio: mean(watched) / plainMs,
-      probeMs: median(probeMs), probeInSteps: median(probeMs) / median(plain), sameWeights: sums.size === 1,
+      probeMs: median(probeMs), probeInSteps: median(probeMs) / median(plain),
+      ratioFromProbeCost: 1 + (probes * median(probeMs)) / (steps * plainMs), sameWeights: sums.size === 1,
     });
   }
   tf.dispose([x, y, xFit, yFit, ...batches]);
