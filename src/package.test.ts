@@ -5,7 +5,7 @@
  * - plain ESM imports `gradconf` and `gradconf/theorems` by name and computes the same probe
  *   report as the sources do in this process, runs one registered result (one that spawns worker
  *   processes, so the compiled worker path is exercised), and trains a tfjs-layers model with the
- *   monitor callback using its own `@tensorflow/tfjs` import;
+ *   monitor callback using its own `@tensorflow/tfjs` import; the README's API example runs as written;
  * - the installed `gradconf` binary runs (compiled CLI);
  * - a TypeScript program type-checks against the shipped declarations (strict, nodenext, no
  *   skipLibCheck for gradconf's files); its `@ts-expect-error` lines would be "unused directive"
@@ -130,6 +130,22 @@ describe('the packed package, installed by name', () => {
     expect(got.theorem).toEqual({ id: 'theorem-6-1', holds: true });
     expect(got.steps).toEqual([0, 1, 2]);
     expect(got.layersSpec).toBe(2);
+  });
+
+  it('the README\'s API example runs as written', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## The library: `import'));
+    const example = /```js\n([\s\S]*?)```/.exec(section)![1]!;
+    expect(example).toContain("from 'gradconf'");
+    writeFileSync(join(app, 'example.mjs'), example);
+    const out = execFileSync(process.execPath, ['example.mjs'], { cwd: app, encoding: 'utf8' });
+    expect(out).toMatch(/^eta \d+(\.\d+)? m-coherence \d+(\.\d+)? B_simple \d+(\.\d+)?$/m);
+    expect(out).toMatch(/^step 4: eta \d+\.\d{4}, min cosine -?\d\.\d{3}$/m);
+    expect(out.trim().split('\n').pop()).toBe('true');
+    const lines = readFileSync(join(app, 'monitor.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step?: number });
+    expect(lines[0]!.type).toBe('monitor');
+    // 2 epochs of 256/32 = 8 steps: step 0, then every 4th.
+    expect(lines.slice(1).map((l) => l.step)).toEqual([0, 4, 8, 12, 16]);
   });
 
   it('the installed binary runs the compiled CLI', () => {
