@@ -78,11 +78,13 @@ describe('gradconf report --monitor', () => {
   it('default output next to the log; bad logs are one-line errors (exit 2)', async () => {
     expect((await runCli(['report', '--monitor', log()])).code).toBe(0);
     expect(readFileSync(join(dir, 'run.html'), 'utf8')).toContain('<svg');
-    writeFileSync(join(dir, 'bad.jsonl'), '{"type":"probe","step":1,"eta":0}\n{"type":"probe", oops\n');
+    writeFileSync(join(dir, 'bad.jsonl'), '{"type":"probe","step":1,"eta":0,"mode":"example"}\n{"type":"probe", oops\n');
     writeFileSync(join(dir, 'empty.jsonl'), '{"type":"monitor"}\n');
+    writeFileSync(join(dir, 'no-eta.jsonl'), '{"type":"probe","step":1,"mode":"example","eta":null}\n');
     for (const [args, msg] of [
       [['--monitor', join(dir, 'bad.jsonl')], /bad\.jsonl: line 2 is not valid JSON/],
       [['--monitor', join(dir, 'empty.jsonl')], /holds no probe record/],
+      [['--monitor', join(dir, 'no-eta.jsonl')], /no-eta\.jsonl: line 1: "eta" must be a finite number \(got null\)/],
       [['--monitor', join(dir, 'missing.jsonl')], /monitor log not found/],
       [['--monitor', log(), '--sweep', dir], /not both/],
       [[], /--sweep DIR .* or --monitor FILE/],

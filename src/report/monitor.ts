@@ -26,7 +26,11 @@ export function readMonitorLog(file: string): { header: MonitorHeader | null; re
     }
     if (r?.type === 'monitor') header = r as MonitorHeader;
     else if (r?.type === 'probe') {
-      if (typeof r.step !== 'number' || !Number.isFinite(r.step)) throw new BadInputError(`${file}: line ${i + 1} is a probe record without a numeric "step"`);
+      const rec = r as Record<string, unknown>;
+      for (const f of ['step', 'eta']) {
+        if (typeof rec[f] !== 'number' || !Number.isFinite(rec[f])) throw new BadInputError(`${file}: line ${i + 1}: "${f}" must be a finite number (got ${JSON.stringify(rec[f])})`);
+      }
+      if (rec.mode !== 'minibatch' && rec.mode !== 'example') throw new BadInputError(`${file}: line ${i + 1}: "mode" must be "minibatch" or "example" (got ${JSON.stringify(rec.mode)})`);
       records.push(r as MonitorRecord);
     }
   });
