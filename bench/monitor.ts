@@ -20,6 +20,7 @@ import { trainableNames } from '../src/probe/plain.ts';
 import { sgdStep } from '../src/train/train.ts';
 import { ConfusionMonitor, type MonitorOptions } from '../src/monitor/confusion-monitor.ts';
 
+/** Sizes of the monitor benchmark (defaults: the README's run). */
 export interface MonitorBenchOptions {
   /** Training steps per run (default 60). */
   steps?: number;
@@ -37,6 +38,7 @@ export interface MonitorBenchOptions {
   progress?: (msg: string) => void;
 }
 
+/** One setting's result. */
 export interface MonitorBenchRow {
   config: 'loop-minibatch' | 'loop-example' | 'fit-minibatch';
   every: number;

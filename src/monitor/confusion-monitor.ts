@@ -39,6 +39,7 @@ import type { MonitorHeader, MonitorRecord } from './monitor-record.ts';
 /** A model the monitor can probe: gradconf's functional model, or a tfjs-layers Sequential model. */
 export type MonitoredModel = BuiltModel | tf.LayersModel;
 
+/** Settings of a `ConfusionMonitor` (see the module doc). */
 export interface MonitorOptions {
   /** Probe every `every` steps (default unit) or epochs. */
   every: number;

@@ -52,4 +52,5 @@ export interface MonitorRecord {
   ms: number;
 }
 
+/** Any line of a monitor log. */
 export type MonitorLine = MonitorHeader | MonitorRecord;

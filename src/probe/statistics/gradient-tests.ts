@@ -21,6 +21,7 @@
  */
 import { gramMoments, type GramMoments } from './gram-moments.ts';
 
+/** The largest tolerances at which Cockpit's three tests pass, for a batch of `batchSize`. */
 export interface GradientTests {
   /** Largest θ at which the norm test passes. */
   norm: number;

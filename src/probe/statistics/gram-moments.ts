@@ -4,6 +4,7 @@
  * r_i = Σ_j G_ij = ⟨g_i, Σ_j g_j⟩ and the squared Frobenius norm ‖G‖²_F = Σ_ij G_ij². One pass, float64.
  */
 
+/** The sums of a Gram that the statistics use. */
 export interface GramMoments {
   n: number;
   /** tr G = Σ_i ‖g_i‖². */

@@ -25,6 +25,7 @@
  */
 import { gramMoments, type GramMoments } from './gram-moments.ts';
 
+/** B_simple and its two unbiased parts (see the module doc for the estimators). */
 export interface NoiseScale {
   /** B_simple = tr Σ / ‖E g‖²; null when the estimate of ‖E g‖² is ≤ 0. */
   bSimple: number | null;

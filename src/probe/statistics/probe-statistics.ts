@@ -16,6 +16,7 @@ import { noiseScaleFromGram, noiseScaleFromPairs, type NoiseScale, type PairProd
 import { gramSpectrum, type Spectrum } from './spectrum.ts';
 import { gradientTests, type GradientTests } from './gradient-tests.ts';
 
+/** The `statistics` field of a probe report. */
 export interface ProbeStatistics {
   /** m-coherence = ‖Σ g_i‖² / Σ‖g_i‖² = 1/diversity (Chatterjee & Zielinski 2020). */
   mCoherence: number | null;
@@ -31,6 +32,7 @@ export interface ProbeStatistics {
   notes: string[];
 }
 
+/** Options of `exampleStatistics`. */
 export interface ExampleStatisticsOptions {
   /** One class label per example (stiffness by class); null or absent: none. */
   labels?: ArrayLike<number> | null;

@@ -16,6 +16,7 @@
  */
 import { symmetricEigenvalues } from './symmetric-eigenvalues.ts';
 
+/** Spectrum summaries of a Gram. */
 export interface Spectrum {
   /** The k largest eigenvalues of G, descending. */
   top: number[];

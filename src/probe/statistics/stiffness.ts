@@ -16,6 +16,7 @@
  */
 import { zeroIndices } from '../stats.ts';
 
+/** Mean sign and cosine over a set of pairs. */
 export interface StiffnessValue {
   /** E[sign⟨g_i, g_j⟩]. */
   sign: number;
@@ -25,6 +26,7 @@ export interface StiffnessValue {
   pairs: number;
 }
 
+/** Stiffness by class: the C×C matrices and their within/between means. */
 export interface ClassStiffness {
   /** The label values, ascending; row/column a of the matrices is `classes[a]`. */
   classes: number[];
@@ -38,6 +40,7 @@ export interface ClassStiffness {
   betweenClasses: { sign: number; cosine: number } | null;
 }
 
+/** Stiffness overall and by class. */
 export interface Stiffness {
   /** Over all pairs of non-zero gradients (null when fewer than two). */
   overall: StiffnessValue | null;
