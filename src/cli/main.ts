@@ -19,7 +19,8 @@ import { reportError } from './common.ts';
  */
 function packageVersion(): string {
   try {
-    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+    // By the package's own name, so that it resolves from src/cli and from the compiled dist/src/cli.
+    return (createRequire(import.meta.url)('gradconf/package.json') as { version: string }).version;
   } catch {
     return 'unknown (bundled)';
   }

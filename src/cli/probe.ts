@@ -27,6 +27,7 @@ interface ProbeOpts {
   inputs?: string; targets?: string; mode: 'example' | 'minibatch'; batchSize?: number; pairs?: number;
   gram?: boolean; seed: number; backend?: string; json?: boolean; saveWeights?: string; examples?: number;
   strategy: 'auto' | 'ghost' | 'materialize';
+  labels?: string; topK?: number;
 }
 
 function mnistFor(spec: ModelSpec, opts: ProbeOpts): { inputs: ArrayData; targets: ArrayData; source: string } {
@@ -85,7 +86,8 @@ export async function probeCommand(opts: ProbeOpts): Promise<number> {
   const report: ProbeReport = runProbe({
     spec, weights, inputs: data.inputs, targets: data.targets, mode: opts.mode, batchSize: opts.batchSize,
     pairs: opts.pairs, seed: opts.seed, includeGram: opts.gram, strategy: opts.strategy,
-    sources: opts.inputs ? { inputs: opts.inputs, targets: opts.targets } : undefined,
+    ...(opts.labels ? { labels: readNpy(opts.labels) } : {}), topK: opts.topK,
+    sources: { ...(opts.inputs ? { inputs: opts.inputs, targets: opts.targets } : {}), ...(opts.labels ? { labels: opts.labels } : {}) },
   });
   const doc = {
     ...report,
@@ -107,12 +109,35 @@ export async function probeCommand(opts: ProbeOpts): Promise<number> {
       `gradient confusion η = ${f(report.eta)}${report.mode === 'minibatch' ? ' (between minibatch-mean gradients)' : ''}`,
       c ? `cosines (${c.count}): min ${f(c.min)}  q05 ${f(c.q05)}  median ${f(c.median)}  mean ${f(c.mean)}  q95 ${f(c.q95)}` : 'cosines: fewer than two non-zero gradients',
       report.diversity !== null ? `gradient diversity Σ‖g_i‖²/‖Σg_i‖² = ${f(report.diversity)}` : '',
+      ...statisticsLines(report, f),
       `zero gradients: ${report.zeroGradients.length}${report.zeroGradients.length ? ` (${report.zeroGradients.slice(0, 10).join(', ')}${report.zeroGradients.length > 10 ? ', …' : ''})` : ''}`,
       `time: ${report.ms.toFixed(0)} ms`,
     ].filter((l) => l !== '');
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   return 0;
+}
+
+/** The text summary of `report.statistics` (src/probe/statistics/). */
+function statisticsLines(report: ProbeReport, f: (v: number | undefined) => string): string[] {
+  const st = report.statistics;
+  const lines: string[] = [];
+  if (st.mCoherence !== null) lines.push(`m-coherence ‖Σg_i‖²/Σ‖g_i‖² = ${f(st.mCoherence)} (1 = orthogonal, ${report.n} = identical)`);
+  const o = st.stiffness?.overall;
+  if (o) {
+    const c = st.stiffness!.byClass;
+    const w = c?.withinClass;
+    const b = c?.betweenClasses;
+    lines.push(`stiffness: sign ${f(o.sign)}, cosine ${f(o.cosine)} over ${o.pairs} pairs${c ? `; within class sign ${w ? f(w.sign) : '–'} cosine ${w ? f(w.cosine) : '–'}, between classes sign ${b ? f(b.sign) : '–'} cosine ${b ? f(b.cosine) : '–'} (${c.classes.length} classes; class matrix in --json)` : ''}`);
+  }
+  const ns = st.noiseScale;
+  if (ns) lines.push(`noise scale B_simple = tr Σ/‖E g‖² = ${ns.bSimple === null ? 'undefined' : f(ns.bSimple)} (tr Σ ${f(ns.traceCovariance)}, ‖E g‖² ${f(ns.meanGradientSq)}; unbiased, ${ns.estimator})`);
+  const sp = st.spectrum;
+  if (sp) lines.push(`spectrum of G: top ${sp.top.slice(0, 5).map((v) => f(v)).join(' ')}${sp.top.length > 5 ? ' …' : ''}; effective rank ${f(sp.effectiveRank)}, participation ratio ${f(sp.participationRatio)}`);
+  const gt = st.gradientTests;
+  if (gt) lines.push(`Cockpit tests (largest θ that passes): norm ${f(gt.norm)}, inner product ${f(gt.innerProduct)}, orthogonality ${f(gt.orthogonality)}`);
+  for (const note of st.notes) lines.push(`note: ${note}`);
+  return lines;
 }
 
 /** commander definition of `probe`. */
@@ -135,6 +160,8 @@ export function probeProgram(run: (code: Promise<number>) => void): Command {
     .option('--pairs <n>', 'minibatch mode: number of pairs (default 100)', intOption('--pairs', 1))
     .option('--examples <n>', 'minibatch mode with default MNIST data: pool size (default 60000)', intOption('--examples', 2))
     .addOption(new Option('--strategy <s>', 'Gram form for matmul/conv2d/gather uses: by estimated cost, or forced').choices(['auto', 'ghost', 'materialize']).default('auto'))
+    .option('--labels <labels.npy>', 'one integer class label per example, for stiffness by class (default: from softmax-xent/logistic targets)')
+    .option('--top-k <k>', 'top eigenvalues of the Gram reported (default 10; 0 skips the spectrum)', intOption('--top-k', 0))
     .option('--gram', 'include the Gram matrix in the JSON output')
     .option('--seed <n>', 'seed for initialization and data sampling', intOption('--seed'), 0)
     .option('--backend <name>', 'wasm (default), cpu, webgpu, tensorflow; or GRADCONF_BACKEND')

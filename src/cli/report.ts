@@ -1,16 +1,18 @@
 /**
  * `gradconf report --sweep dir [--out file.html]`: the self-contained HTML report of a training
  * sweep directory — the Section 7 trend tests (theorems/section-7.ts) and the sweep's plots.
+ * `gradconf report --monitor file.jsonl […]`: the plots of confusion-monitor logs over training.
  */
 import { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { readSweepRuns, sweepFigures } from '../report/sweep.ts';
+import { monitorFigures, readMonitorLog } from '../report/monitor.ts';
 import { esc, renderReport } from '../report/html.ts';
 import { analyseSection7, type RunSummary } from '../../theorems/section-7.ts';
 import { BadInputError } from '../errors.ts';
 
-interface ReportOpts { sweep?: string[]; out?: string }
+interface ReportOpts { sweep?: string[]; monitor?: string[]; out?: string }
 
 /** The HTML of one or more sweep directories (trend tests over all of them together). */
 export async function sweepReportHtml(dirs: string[]): Promise<string> {
@@ -33,8 +35,32 @@ ${analysis.untested.length ? `<p>Not tested: ${analysis.untested.map(esc).join('
   });
 }
 
+/** The HTML of one or more confusion-monitor logs: settings and plots of each over training. */
+export async function monitorReportHtml(files: string[]): Promise<string> {
+  const logs = files.map((f) => ({ file: f, ...readMonitorLog(f) }));
+  return renderReport({
+    title: `gradconf monitor report — ${files.join(', ')}`, generatedAt: new Date().toISOString(),
+    backend: [...new Set(logs.map((l) => l.header?.backend ?? '?'))].join(', '),
+    budget: 'monitor', results: [], statements: {}, figures: {},
+    extra: logs.map((l, i) => ({
+      id: `monitor-${i}`, title: `Monitor ${l.file}`,
+      html: `${l.header ? `<pre class="json">${esc(JSON.stringify(l.header))}</pre>` : ''}<p>${l.records.length} probes, steps ${l.records[0]!.step}–${l.records[l.records.length - 1]!.step}.</p>`,
+      figures: monitorFigures(l.records, `monitor ${i + 1}`),
+    })),
+  });
+}
+
 export async function reportCommand(o: ReportOpts): Promise<number> {
-  if (!o.sweep?.length) throw new BadInputError('give at least one --sweep DIR (a gradconf sweep --out directory)');
+  if (o.sweep?.length && o.monitor?.length) throw new BadInputError('give --sweep or --monitor, not both (one report each)');
+  if (o.monitor?.length) {
+    const out = o.out ?? o.monitor[0]!.replace(/\.jsonl?$/i, '') + '.html';
+    const html = await monitorReportHtml(o.monitor);
+    mkdirSync(dirname(resolve(out)), { recursive: true });
+    writeFileSync(out, html);
+    process.stdout.write(`report written to ${out}\n`);
+    return 0;
+  }
+  if (!o.sweep?.length) throw new BadInputError('give at least one --sweep DIR (a gradconf sweep --out directory) or --monitor FILE (a confusion-monitor JSONL log)');
   const out = o.out ?? join(o.sweep[0]!, 'report.html');
   const html = await sweepReportHtml(o.sweep);
   mkdirSync(dirname(resolve(out)), { recursive: true });
@@ -45,8 +71,9 @@ export async function reportCommand(o: ReportOpts): Promise<number> {
 
 export function reportProgram(run: (code: Promise<number>) => void): Command {
   return new Command('report')
-    .description('HTML report (trend tests and plots) of one or more sweep directories')
+    .description('HTML report of sweep directories (trend tests and plots) or of confusion-monitor logs (plots over training)')
     .option('--sweep <dir...>', 'sweep output directories (runs.jsonl)')
-    .option('--out <file.html>', 'where to write the report (default: <first dir>/report.html)')
+    .option('--monitor <file.jsonl...>', 'confusion-monitor logs (JSONL, see README "Monitoring training")')
+    .option('--out <file.html>', 'where to write the report (default: <first dir>/report.html, or <log>.html)')
     .action((o: ReportOpts) => run(reportCommand(o)));
 }

@@ -41,6 +41,9 @@ export function defaultWorkers(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
+/** Running as compiled JavaScript (the published dist/), not as TypeScript through tsx. */
+const COMPILED = import.meta.url.endsWith('.js');
+
 /** file: URL of tsx's ESM loader, resolved from this package (works from any working directory). */
 function tsxLoader(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -70,11 +73,11 @@ export class TrialPool {
       return new TrialPool(null, 0, backend, opts.chunk);
     }
     const pool = new Tinypool({
-      filename: new URL('./worker.ts', import.meta.url).href,
+      filename: new URL(COMPILED ? './worker.js' : './worker.ts', import.meta.url).href,
       runtime: 'child_process',
       minThreads: workers,
       maxThreads: workers,
-      execArgv: ['--import', tsxLoader()],
+      execArgv: COMPILED ? [] : ['--import', tsxLoader()],
       // A worker holds a wasm heap; no recycling between tasks keeps tfjs initialized once.
       isolateWorkers: false,
     });

@@ -18,6 +18,8 @@ import { computeGram } from './gram.ts';
 import { minibatchCosines } from './minibatch.ts';
 import { gramStats, summarize, type CosineSummary } from './stats.ts';
 import type { GramStrategy } from './rules/index.ts';
+import { exampleStatistics, minibatchStatistics, type ProbeStatistics } from './statistics/probe-statistics.ts';
+import { checkLabels, labelsFromTargets } from './statistics/labels.ts';
 
 export interface ArrayData { shape: number[]; data: ArrayLike<number> }
 
@@ -34,8 +36,15 @@ export interface ProbeRequest {
   seed: number;
   includeGram?: boolean;
   strategy?: GramStrategy;
-  /** Names of the inputs/targets for error messages. */
-  sources?: { inputs?: string; targets?: string };
+  /**
+   * One integer class label per example, for stiffness by class (default: read off softmax-xent
+   * and logistic targets; square-loss targets carry none).
+   */
+  labels?: ArrayData;
+  /** Top eigenvalues of G reported (default 10, or none above SPECTRUM_MAX_N examples; 0 skips the spectrum). */
+  topK?: number;
+  /** Names of the inputs/targets/labels for error messages. */
+  sources?: { inputs?: string; targets?: string; labels?: string };
 }
 
 export interface ProbeReport {
@@ -59,8 +68,17 @@ export interface ProbeReport {
   /** Indices of zero gradients (example mode) or of pairs with a zero minibatch gradient. */
   zeroGradients: number[];
   meanLoss?: number;
+  /**
+   * The statistics of neighbouring papers from the same Gram (src/probe/statistics/): m-coherence,
+   * stiffness, B_simple, spectrum, Cockpit's tests; null entries are explained in `notes`.
+   * Minibatch mode: the noise scale only.
+   */
+  statistics: ProbeStatistics;
   ms: number;
 }
+
+/** Largest per-example batch whose Gram spectrum is computed by default (see ProbeRequest.topK). */
+export const SPECTRUM_MAX_N = 1024;
 
 /**
  * Check data against the spec: shape, finiteness, and for a model that starts with an embedding
@@ -99,6 +117,8 @@ export function runProbe(req: ProbeRequest): ProbeReport {
   const n = xShape[0]!;
   const y = prepareTargets(spec, n, req.targets, req.sources?.targets);
   const k = y.length / n;
+  const labels = req.labels ? checkLabels(req.labels, n, req.sources?.labels ?? '--labels') : null;
+  if (req.topK !== undefined && (!Number.isInteger(req.topK) || req.topK < 0)) throw new BadInputError(`--top-k must be a non-negative integer (got ${req.topK})`);
   const hasBn = JSON.stringify(spec.layers).includes('"batchnorm"');
   const model = buildModel(spec, req.weights);
   const t0 = performance.now();
@@ -112,11 +132,20 @@ export function runProbe(req: ProbeRequest): ProbeReport {
       const yt = tf.tensor2d(y.subarray(0, b * k), [b, k]);
       const res = (() => { try { return computeGram(model, x, yt, { strategy: req.strategy }); } finally { tf.dispose([x, yt]); } })();
       const s = gramStats(res.gram, b);
+      // The spectrum costs O(b³) (about 1 s at b = 1024 in plain JS): by default only up to SPECTRUM_MAX_N.
+      const skipSpectrum = req.topK === undefined && b > SPECTRUM_MAX_N;
+      const statistics = exampleStatistics(res.gram, b, {
+        labels: labels ? labels.subarray(0, b) : labelsFromTargets(spec.loss, y.subarray(0, b * k), b),
+        labelsHint: 'square-loss targets are values, not classes: give labels (--labels labels.npy)',
+        topK: skipSpectrum ? 0 : req.topK,
+      });
+      if (skipSpectrum) statistics.notes = statistics.notes.map((n) => (n.startsWith('spectrum:') ? `spectrum: skipped by default for more than ${SPECTRUM_MAX_N} examples (O(n³)); ask for it with --top-k` : n));
       const report: ProbeReport = {
         backend: tf.getBackend(), mode: 'example', n: b,
         ...(hasBn ? { batchnorm: 'stored statistics (per-example mode)' as const } : {}),
         eta: s.eta, cosine: s.cosine, diversity: s.diversity, norms: s.norms, zeroGradients: s.zeroGradients,
         meanLoss: res.losses.reduce((a, v) => a + v, 0) / b,
+        statistics,
         ms: performance.now() - t0,
       };
       if (req.includeGram) report.gram = Array.from({ length: b }, (_, i) => Array.from(res.gram.subarray(i * b, i * b + b)));
@@ -137,7 +166,7 @@ export function runProbe(req: ProbeRequest): ProbeReport {
         ...(hasBn ? { batchnorm: 'per-minibatch statistics (training mode)' as const } : {}),
         eta: Number.isFinite(minDot) ? Math.max(0, -minDot) : 0,
         cosine: summarize(r.cosines), cosines: Array.from(r.cosines), diversity: null,
-        norms: r.norms, zeroGradients: r.zeroPairs, ms: performance.now() - t0,
+        norms: r.norms, zeroGradients: r.zeroPairs, statistics: minibatchStatistics(r, m, n), ms: performance.now() - t0,
       };
     } finally {
       tf.dispose([x, yt]);

@@ -7,8 +7,12 @@
  *   a zero gradient (squared norm ≤ ZERO_GRAD_REL · the largest) is reported in `zeroGradients`
  *   and left out of the cosines — never NaN.
  * - gradient diversity Σ‖g_i‖² / ‖Σ g_i‖² = trace(G) / sum(G) (null when Σ g_i = 0).
+ *
+ * The statistics of neighbouring papers (m-coherence, stiffness, B_simple, spectrum, Cockpit's
+ * tests) are in ./statistics/, one file each.
  */
 import { ZERO_GRAD_REL } from '../tolerance.ts';
+import { gradientDiversity } from './statistics/diversity.ts';
 
 export interface CosineSummary { min: number; mean: number; median: number; q05: number; q95: number; count: number }
 
@@ -72,21 +76,15 @@ export function gramCosines(gram: Float64Array, n: number): { cosines: Float64Ar
 /** All statistics of a Gram matrix. */
 export function gramStats(gram: Float64Array, n: number): GramStats {
   let minOff = Infinity;
-  let trace = 0;
-  let total = 0;
   for (let i = 0; i < n; i++) {
-    trace += gram[i * n + i]!;
-    for (let j = 0; j < n; j++) {
-      total += gram[i * n + j]!;
-      if (i !== j) minOff = Math.min(minOff, gram[i * n + j]!);
-    }
+    for (let j = 0; j < n; j++) if (i !== j) minOff = Math.min(minOff, gram[i * n + j]!);
   }
   const { cosines, zero } = gramCosines(gram, n);
   return {
     n,
     eta: n > 1 ? Math.max(0, -minOff) : 0,
     cosine: summarize(cosines),
-    diversity: total > 0 && trace > 0 ? trace / total : null,
+    diversity: gradientDiversity(gram, n),
     norms: Array.from({ length: n }, (_, i) => Math.sqrt(Math.max(0, gram[i * n + i]!))),
     zeroGradients: zero,
   };

@@ -131,7 +131,10 @@ export async function runSweep(cfg: SweepConfig, o: SweepOptions): Promise<Sweep
 
   const workers = Math.max(0, Math.min(o.workers ?? availableParallelism(), todo));
   const pool = workers > 0
-    ? new Tinypool({ filename: new URL('./worker-entry.js', import.meta.url).href, name: 'default', minThreads: workers, maxThreads: workers, idleTimeout: 60_000 })
+    // Compiled (dist/): the worker module itself; from TypeScript: the entry that registers tsx first.
+    ? (import.meta.url.endsWith('.js')
+      ? new Tinypool({ filename: new URL('./worker.js', import.meta.url).href, name: 'runTask', minThreads: workers, maxThreads: workers, idleTimeout: 60_000 })
+      : new Tinypool({ filename: new URL('./worker-entry.js', import.meta.url).href, name: 'default', minThreads: workers, maxThreads: workers, idleTimeout: 60_000 }))
     : undefined;
 
   const execute = async (t: Task): Promise<TuneRecord | RunRecord> => {
