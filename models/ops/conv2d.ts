@@ -2,8 +2,10 @@
  * 2-D convolution (NHWC input, kernel [kh, kw, cin/groups, cout]) with explicit geometry, its
  * patches, and hand-written gradients where the backend lacks or botches its own.
  *
- * Geometry: kernel kh×kw, strides (sh, sw), explicit zero padding [top, bottom, left, right];
- * no dilation. `tfGeometry` gives TensorFlow's "same"/"valid" padding ("same" is asymmetric for
+ * Geometry: kernel kh×kw, strides (sh, sw), explicit zero padding [top, bottom, left, right],
+ * optional dilations (dh, dw) (default 1: kernel tap (dy, dx) reads input offset (dy·dh, dx·dw)).
+ * Dilation is supported by the patches (hence by the probe's conv2d rule, which ONNX graphs feed),
+ * not by the forward `conv2d` below (no spec layer is dilated; it refuses). `tfGeometry` gives TensorFlow's "same"/"valid" padding ("same" is asymmetric for
  * stride > 1: the extra row/column goes bottom/right). Groups as PyTorch and Keras: input channel
  * c belongs to group ⌊c / (cin/G)⌋, output channel o to group ⌊o / (cout/G)⌋ (groups = cin is
  * depthwise).
@@ -23,6 +25,14 @@ export interface ConvGeometry {
   strideW: number;
   /** Zero padding [top, bottom, left, right] (each ≥ 0). */
   pads: [number, number, number, number];
+  /** Dilations (default 1): the kernel spans (kh − 1)·dh + 1 rows and (kw − 1)·dw + 1 columns. */
+  dilationH?: number;
+  dilationW?: number;
+}
+
+/** The rows and columns a kernel spans: (k − 1)·d + 1. */
+export function kernelSpan(g: ConvGeometry): [number, number] {
+  return [(g.kh - 1) * (g.dilationH ?? 1) + 1, (g.kw - 1) * (g.dilationW ?? 1) + 1];
 }
 
 /** Total and leading ("top"/"left") padding of TensorFlow's padding rules along one axis. */
@@ -42,9 +52,10 @@ export function tfGeometry(h: number, w: number, k: number, stride: number, padd
 
 /** Output size [ho, wo] of the convolution on an h×w input. */
 export function convOutSize(g: ConvGeometry, h: number, w: number): [number, number] {
+  const [sh, sw] = kernelSpan(g);
   return [
-    Math.floor((h + g.pads[0] + g.pads[1] - g.kh) / g.strideH) + 1,
-    Math.floor((w + g.pads[2] + g.pads[3] - g.kw) / g.strideW) + 1,
+    Math.floor((h + g.pads[0] + g.pads[1] - sh) / g.strideH) + 1,
+    Math.floor((w + g.pads[2] + g.pads[3] - sw) / g.strideW) + 1,
   ];
 }
 
@@ -70,25 +81,30 @@ export function convPatchesStacked(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor5D
   return tf.tidy(() => tf.stack(patchSlices(x, g), 0) as tf.Tensor5D);
 }
 
-/** The kh·kw shifted, strided views [B, Ho, Wo, cin] of x, in (dy, dx) order. */
+/** The kh·kw shifted, strided views [B, Ho, Wo, cin] of x, in (dy, dx) order (offsets dy·dh, dx·dw). */
 function patchSlices(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D[] {
   const [b, h, w, c] = x.shape;
   const [ho, wo] = convOutSize(g, h, w);
   const sh = g.strideH;
   const sw = g.strideW;
+  const dh = g.dilationH ?? 1;
+  const dw = g.dilationW ?? 1;
+  const [spanH, spanW] = kernelSpan(g);
   const [top, , left] = g.pads;
   // Pad (the leading padding, then zeros up to a multiple of the stride that covers every window
   // and every input row) so that rows and columns of one phase are a plain slice after a reshape.
   // Rows past h + top are zero padding in the true padded input too, so extra zeros are harmless.
-  const hp = sh * Math.ceil(Math.max(h + top, (ho - 1) * sh + g.kh) / sh);
-  const wp = sw * Math.ceil(Math.max(w + left, (wo - 1) * sw + g.kw) / sw);
+  const hp = sh * Math.ceil(Math.max(h + top, (ho - 1) * sh + spanH) / sh);
+  const wp = sw * Math.ceil(Math.max(w + left, (wo - 1) * sw + spanW) / sw);
   const xp = tf.pad(x, [[0, 0], [top, hp - h - top], [left, wp - w - left], [0, 0]]);
   const xr = xp.reshape([b, hp / sh, sh, wp * c]);
   const parts: tf.Tensor4D[] = [];
   for (let dy = 0; dy < g.kh; dy++) {
-    const rows = tf.slice(xr, [0, Math.floor(dy / sh), dy % sh, 0], [b, ho, 1, wp * c]).reshape([b * ho, wp / sw, sw, c]);
+    const oy = dy * dh;
+    const rows = tf.slice(xr, [0, Math.floor(oy / sh), oy % sh, 0], [b, ho, 1, wp * c]).reshape([b * ho, wp / sw, sw, c]);
     for (let dx = 0; dx < g.kw; dx++) {
-      parts.push(tf.slice(rows, [0, Math.floor(dx / sw), dx % sw, 0], [b * ho, wo, 1, c]).reshape([b, ho, wo, c]));
+      const ox = dx * dw;
+      parts.push(tf.slice(rows, [0, Math.floor(ox / sw), ox % sw, 0], [b * ho, wo, 1, c]).reshape([b, ho, wo, c]));
     }
   }
   return parts;
@@ -192,6 +208,7 @@ function convKernelGrad(dy: tf.Tensor4D, x: tf.Tensor4D, g: ConvGeometry, groups
  * are used (per group, through slice and concat).
  */
 export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry, groups = 1, kernelGrad = true): tf.Tensor4D {
+  if ((g.dilationH ?? 1) !== 1 || (g.dilationW ?? 1) !== 1) throw new Error('models/ops conv2d: dilated convolutions are supported by convPatches (the probe rule) only, not by this forward pass');
   if (tf.getBackend() !== 'wasm' && hasConvFilterGrad()) {
     const [t, b, l, r] = g.pads;
     const pad = t === 0 && b === 0 && l === 0 && r === 0 ? 'valid' as const : [[0, 0], [t, b], [l, r], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];

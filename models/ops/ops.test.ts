@@ -104,6 +104,32 @@ for (const backend of ['cpu', 'wasm'] as const) {
       }), { seed: 7, numRuns: 60 });
     });
 
+    it('dilated patches (ONNX Conv dilations, for the probe rule) vs a float64 loop; the forward conv2d refuses dilation', async () => {
+      await initBackend(backend);
+      fc.assert(fc.property(convCaseArb, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), (c0, dh, dw) => {
+        const g: ConvGeometry = { ...c0.g, dilationH: dh, dilationW: dw };
+        const [ho, wo] = convOutSize(g, c0.h, c0.w);
+        fc.pre(ho >= 1 && wo >= 1);
+        const cin = c0.groups * c0.cinG;
+        const x = normals(c0.b * c0.h * c0.w * cin, new Rng(c0.seed));
+        // patches[b, i, j, (ky·kw + kx)·cin + c] = x_pad[b, i·sh + ky·dh, j·sw + kx·dw, c].
+        const ref = new Float64Array(c0.b * ho * wo * g.kh * g.kw * cin);
+        for (let n = 0; n < c0.b; n++) for (let i = 0; i < ho; i++) for (let j = 0; j < wo; j++) for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) {
+          const yy = i * g.strideH + ky * dh - g.pads[0];
+          const xx = j * g.strideW + kx * dw - g.pads[2];
+          if (yy < 0 || yy >= c0.h || xx < 0 || xx >= c0.w) continue;
+          for (let cc = 0; cc < cin; cc++) ref[(((n * ho + i) * wo + j) * g.kh * g.kw + ky * g.kw + kx) * cin + cc] = x[((n * c0.h + yy) * c0.w + xx) * cin + cc]!;
+        }
+        tf.tidy(() => {
+          const xt = tf.tensor4d(Float32Array.from(x), [c0.b, c0.h, c0.w, cin]);
+          expect(relErr(convPatches(xt, g).dataSync(), ref)).toBeLessThanOrEqual(TOL);
+          const back = tf.transpose(convPatchesStacked(xt, g), [1, 2, 3, 0, 4]).reshape([c0.b, ho, wo, g.kh * g.kw * cin]);
+          expect(relErr(back.dataSync(), ref)).toBeLessThanOrEqual(TOL);
+          if (dh > 1 || dw > 1) expect(() => conv2d(xt, tf.zeros([g.kh, g.kw, cin, 1]) as tf.Tensor4D, g)).toThrow(/dilated/);
+        });
+      }), { seed: 8, numRuns: 40 });
+    });
+
     it('matmul on the last axis (rank 2 and 3) and embedding lookup: values and gradients', async () => {
       await initBackend(backend);
       fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }),

@@ -75,8 +75,8 @@ function convCase(b: number, h: number, w: number, groups: number, cinG: number,
   const per = Array.from({ length: b }, (_, n) => {
     const gr = new Float64Array(g.kh * g.kw * cinG * cout);
     for (let i = 0; i < ho; i++) for (let j = 0; j < wo; j++) for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) {
-      const yy = i * g.strideH + ky - g.pads[0];
-      const xx = j * g.strideW + kx - g.pads[2];
+      const yy = i * g.strideH + ky * (g.dilationH ?? 1) - g.pads[0];
+      const xx = j * g.strideW + kx * (g.dilationW ?? 1) - g.pads[2];
       if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
       for (let o = 0; o < cout; o++) {
         const q = Math.floor(o / coutG);
@@ -156,6 +156,8 @@ function checkCase(c: Case): void {
 const geometryArb = fc.record({
   kh: fc.integer({ min: 1, max: 3 }), kw: fc.integer({ min: 1, max: 3 }), strideH: fc.integer({ min: 1, max: 2 }), strideW: fc.integer({ min: 1, max: 2 }),
   pads: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
+  // Dilations as ONNX's Conv has them (the spec's conv2d has none).
+  dilationH: fc.integer({ min: 1, max: 3 }), dilationW: fc.integer({ min: 1, max: 2 }),
 });
 
 for (const backend of ['cpu', 'wasm'] as const) {
@@ -166,7 +168,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         (b, t, din, dout, tr, seed) => checkCase(matmulCase(b, t, din, dout, tr, new Rng(seed)))), { seed: 31, numRuns: 30 });
     });
 
-    it('conv2d: groups, rectangular kernels and strides, asymmetric explicit padding', async () => {
+    it('conv2d: groups, rectangular kernels and strides, asymmetric explicit padding, dilations', async () => {
       await initBackend(backend);
       fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), geometryArb, fc.integer(), (b, h, w, groups, cinG, coutG, g, seed) => {
