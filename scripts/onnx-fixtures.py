@@ -26,6 +26,9 @@ Per fixture, <out>/<name>/ gets:
     losses.npy   float64 [B]: f_i, the loss of example i alone (sum reduction, DESIGN.md)
     gram.npy     float64 [B, B]: G_ij = <grad f_i, grad f_j>, gradients w.r.t. every tensor of
                  model.parameters() (batch norm in eval mode: running statistics are buffers)
+    minibatch_gram.npy  (batchnorm only) float64 [K, K], K = B/m: the Gram of the gradients of
+                 the summed losses of the contiguous groups of m = meta.minibatch_group examples,
+                 each group run alone in training mode (batch norm on its own statistics)
     meta.json    loss, opset, batch size, export options, parameter names/shapes and count
 
 Losses per example, on the output flattened to [B, K]: mse = 1/2 sum_k (out_k - y_k)^2; logistic =
@@ -170,7 +173,8 @@ FIXTURES = [
          x=('float', [5]), batch=6, loss='softmax-xent', opset=17),
     dict(name='conv', build=conv_net, x=('float', [4, 9, 9]), batch=5, loss='mse', opset=17),
     dict(name='conv-fixed', build=conv_net, x=('float', [4, 9, 9]), batch=4, loss='softmax-xent', opset=13, fixed_batch=True),
-    dict(name='batchnorm', build=bn_net, x=('float', [3, 6, 6]), batch=6, loss='logistic', opset=17, preserve=True, bn_stats=True),
+    dict(name='batchnorm', build=bn_net, x=('float', [3, 6, 6]), batch=6, loss='logistic', opset=17, preserve=True, bn_stats=True,
+         minibatch_group=2),
     dict(name='groupnorm', build=gn_net, x=('float', [2, 6, 6]), batch=5, loss='softmax-xent', opset=17),
     dict(name='layernorm-17', build=ln_net, x=('float', [5]), batch=6, loss='mse', opset=17),
     dict(name='layernorm-13', build=ln_net, x=('float', [5]), batch=6, loss='mse', opset=13),
@@ -214,6 +218,21 @@ def per_example_gram(model, x, y, loss):
         grads.append(torch.cat([g.reshape(-1) for g in gs]))
     g = torch.stack(grads)
     return (g @ g.T).numpy(), np.array(losses)
+
+
+def minibatch_gram(model, x, y, loss, m):
+    """K x K Gram (K = B/m) of the gradients of the contiguous groups' SUMMED losses, each group run
+    alone in TRAINING mode (batch norm on the group's own statistics: the paper's minibatch
+    protocol), on a copy so the running statistics of `model` stay untouched."""
+    import copy
+    grads = []
+    for a in range(0, x.shape[0], m):
+        mm = copy.deepcopy(model).train()
+        params = [p for p in mm.parameters() if p.requires_grad]
+        la = example_losses(loss, mm(x[a:a + m]), y[a:a + m]).sum()
+        grads.append(torch.cat([g.reshape(-1) for g in torch.autograd.grad(la, params)]))
+    g = torch.stack(grads)
+    return (g @ g.T).numpy()
 
 
 # ---------------------------------------------------------------- one fixture
@@ -277,6 +296,9 @@ def make(fx, out_root, seed):
         y = (0.7 * torch.randn(b, k, generator=gen)).float().double()
         y_np = y.numpy().astype(np.float32)
     gram, losses = per_example_gram(md, xd, y, loss)
+    group = fx.get('minibatch_group')
+    if group:
+        np.save(os.path.join(d, 'minibatch_gram.npy'), minibatch_gram(md, xd, y, loss, group))
 
     np.save(os.path.join(d, 'x.npy'), x.numpy().astype(np.int64 if kind == 'ids' else np.float32))
     np.save(os.path.join(d, 'y.npy'), y_np)
@@ -299,6 +321,8 @@ def make(fx, out_root, seed):
         'parameter_count': int(sum(int(np.prod(s)) for _, s in named)),
         'parameters': [{'name': n, 'shape': s} for n, s in named],
     }
+    if group:
+        meta['minibatch_group'] = group
     with open(os.path.join(d, 'meta.json'), 'w') as f:
         json.dump(meta, f, indent=1)
         f.write('\n')

@@ -88,3 +88,19 @@ export function exampleMajor(t: tf.Tensor, loc: BatchLoc, batch: number): tf.Ten
     return moved.reshape([batch, ...rest]);
   });
 }
+
+/**
+ * A shape `bshape` broadcast against a tensor of `shape` (same rank, 1 on every axis it does not
+ * vary along — in particular on the examples' axis), carried through `exampleMajor`: the shape
+ * it broadcasts with against exampleMajor(t) without that tensor's leading example axis. The
+ * examples' axis becomes the (outer, inner) factors, of size 1 here.
+ */
+export function exampleMajorBroadcast(bshape: readonly number[], shape: readonly number[], loc: BatchLoc, batch: number): number[] {
+  if (bshape.length !== shape.length) throw new Error(`exampleMajorBroadcast: rank ${bshape.length} ≠ ${shape.length}`);
+  if (batch === 1) return shape[0] === 1 ? bshape.slice(1) : [...bshape];
+  const size = shape[loc.axis]!;
+  if (bshape[loc.axis] !== 1) throw new Error(`exampleMajorBroadcast: [${bshape.join(', ')}] varies along the examples' axis ${loc.axis}`);
+  if (loc.axis === 0 && loc.inner === 1 && size === batch) return bshape.slice(1);
+  const outer = size / (batch * loc.inner);
+  return [...bshape.slice(0, loc.axis), ...(outer === 1 ? [] : [1]), ...(loc.inner === 1 ? [] : [1]), ...bshape.slice(loc.axis + 1)];
+}

@@ -36,6 +36,20 @@ export interface RunOptions {
   readonly onRecord?: (r: PrimitiveRecord) => void;
   /** false: no gradient with respect to parameters will be asked (skips kernel-gradient work). Default true. */
   readonly weightGrads?: boolean;
+  /**
+   * Called with output 0 of every node that emitted records in this run (after its tap), by
+   * node name; the graph continues with the tensor it returns (the probe's gradient hook, which
+   * must be the identity in value).
+   */
+  readonly hook?: (node: string, output: tf.Tensor) => tf.Tensor;
+  /**
+   * BatchNormalization statistics: 'stored' (default; the running mean/variance, inference) or
+   * 'batch' — the mean and biased variance of each contiguous group of `groupSize` examples
+   * (default: all of them) over the group and the spatial axes, as PyTorch's training mode and
+   * the spec models' minibatch mode (the paper's protocol).
+   */
+  readonly bnMode?: 'stored' | 'batch';
+  readonly groupSize?: number;
 }
 
 /** The outputs of one forward pass. */
@@ -174,13 +188,18 @@ export class OnnxProgram {
     const nodeShapes = new Map<string, readonly number[]>();
     for (const node of this.prepared.nodes) {
       const ins = node.inputs.map((n) => (n === '' ? undefined : env.get(n)));
-      let outs = this.runNode(node, ins, batch, opts, runCache);
+      const ran = this.runNode(node, ins, batch, opts, runCache);
+      let outs = ran.outs;
       const tap = opts.taps?.get(node.name);
       if (tap) {
         const o = outs[0]!;
         if (isHost(o)) throw new Error(`OnnxProgram.run: node "${node.name}" is a constant; it cannot be tapped`);
         if (tap.shape.join() !== o.t.shape.join()) throw new Error(`OnnxProgram.run: tap for "${node.name}" has shape [${tap.shape}], the output is [${o.t.shape}]`);
         outs = [{ ...o, t: tf.add(o.t, tap) }, ...outs.slice(1)];
+      }
+      if (opts.hook && ran.recorded) {
+        const o = outs[0] as TensorValue;
+        outs = [{ ...o, t: opts.hook(node.name, o.t) }, ...outs.slice(1)];
       }
       const o0 = outs[0];
       if (o0) nodeShapes.set(node.name, isHost(o0) ? o0.host.shape : o0.t.shape);
@@ -223,7 +242,7 @@ export class OnnxProgram {
     return t;
   }
 
-  private runNode(node: OnnxNode, ins: (Value | undefined)[], batch: number, opts: RunOptions, runCache: Map<HostTensor, tf.Tensor>): Value[] {
+  private runNode(node: OnnxNode, ins: (Value | undefined)[], batch: number, opts: RunOptions, runCache: Map<HostTensor, tf.Tensor>): { outs: Value[]; recorded: boolean } {
     const op = OPS[node.opType]!;
     const fail = (message: string): never => {
       throw new BadInputError(`onnx: node "${node.name}" (${node.opType}): ${message}`);
@@ -277,6 +296,8 @@ export class OnnxProgram {
       },
       recording: opts.onRecord !== undefined,
       weightGrads: opts.weightGrads ?? true,
+      bnMode: opts.bnMode ?? 'stored',
+      groupSize: opts.groupSize ?? batch,
     };
     let outs: Value[];
     try {
@@ -295,8 +316,9 @@ export class OnnxProgram {
         const use = this.parameters.find((p) => p.name === slots!.get(slot))!.uses.find((u) => u.node === node.name && u.slot === slot)!;
         opts.onRecord({ ...d, use, outputShape: o0.t.shape, outputLoc: o0.loc } as PrimitiveRecord);
       }
+      return { outs, recorded: true };
     }
-    return outs;
+    return { outs, recorded: false };
   }
 
   /** Run an op on tfjs copies of host constants and read the outputs back to the host. */

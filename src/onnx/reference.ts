@@ -108,3 +108,28 @@ export function referenceGram(program: OnnxProgram, inputs: GraphInputs, y: tf.T
   const losses = tf.tidy(() => exampleLosses(loss, forwardOutputs(program, inputs), y).dataSync());
   return { gram, k: b, losses: Float64Array.from(losses) };
 }
+
+/**
+ * The gradient of ONE minibatch's mean loss (1/m) Σ_{i∈batch} f_i with respect to every parameter,
+ * batch norm on the minibatch's own statistics (training mode, the paper's protocol), by one
+ * backward pass through the interpreter: float64, parameters concatenated in
+ * `program.parameters` order. The slow twin of the minibatch mode (minibatch.ts).
+ * @param inputs exactly the minibatch's examples.
+ */
+export function minibatchGradient(program: OnnxProgram, inputs: GraphInputs, y: tf.Tensor2D, loss: OnnxLoss): Float64Array {
+  const { batch } = program.checkInputs(inputs);
+  const names = program.parameters.map((p) => p.name);
+  const stored = program.parameterTensors();
+  const grads = tf.tidy(() => tf.grads((...ps: tf.Tensor[]) => {
+    const r = program.run(inputs, { params: new Map(names.map((n, j) => [n, ps[j]!])), bnMode: 'batch', groupSize: batch });
+    return tf.div(exampleLosses(loss, perExampleOutputs(r.outputs[0]!, r.locs[0]!, batch), y).sum(), batch) as tf.Scalar;
+  })(names.map((n) => stored.get(n)!)));
+  const g = new Float64Array(program.parameterCount);
+  let off = 0;
+  for (const t of grads) {
+    g.set(t.dataSync(), off);
+    off += t.size;
+    t.dispose();
+  }
+  return g;
+}

@@ -96,20 +96,20 @@ function finish(indices: Int32Array[], sq: [number, number, number][]): Minibatc
   };
 }
 
-/** Minibatch-pair cosines, fast path (group Gram, several pairs per backward pass). */
-export function minibatchCosines(model: BuiltModel, x: tf.Tensor, y: tf.Tensor2D, opts: MinibatchOptions): MinibatchResult {
+/**
+ * The fast path for any model: the pairs of disjoint minibatches drawn from n examples, `perChunk`
+ * pairs per call of `groupGram(rows, 2·pairs)` — the K×K Gram of the summed gradients of the K
+ * contiguous groups of m rows (each minibatch with its own batch-norm statistics) of the examples
+ * `rows` in that order.
+ */
+export function groupedMinibatchCosines(n: number, opts: MinibatchOptions, perChunk: number, groupGram: (rows: Int32Array, groups: number) => Float64Array): MinibatchResult {
   const m = opts.batchSize;
-  const indices = sampleMinibatchPairs(x.shape[0]!, opts.pairs, m, opts.seed);
-  const perChunk = Math.max(1, Math.floor((opts.maxExamples ?? defaultMaxExamples(model.spec)) / (2 * m)));
+  const indices = sampleMinibatchPairs(n, opts.pairs, m, opts.seed);
   const sq: [number, number, number][] = [];
   for (let p0 = 0; p0 < indices.length; p0 += perChunk) {
     const chunk = indices.slice(p0, p0 + perChunk);
-    const idx = tf.tensor1d(Int32Array.from(chunk.flatMap((c) => Array.from(c))), 'int32');
-    const xb = tf.gather(x, idx);
-    const yb = tf.gather(y, idx) as tf.Tensor2D;
     const k = 2 * chunk.length;
-    const { gram } = computeGram(model, xb, yb, { groups: k, bnMode: 'batch', strategy: opts.strategy });
-    tf.dispose([idx, xb, yb]);
+    const gram = groupGram(Int32Array.from(chunk.flatMap((c) => Array.from(c))), k);
     // Group sums → minibatch means: divide inner products by m².
     for (let c = 0; c < chunk.length; c++) {
       const a = 2 * c;
@@ -120,21 +120,43 @@ export function minibatchCosines(model: BuiltModel, x: tf.Tensor, y: tf.Tensor2D
   return finish(indices, sq);
 }
 
-/** Slow twin: each minibatch's mean gradient by its own backward pass, cosines by explicit dot products. */
-export function referenceMinibatchCosines(model: BuiltModel, x: tf.Tensor, y: tf.Tensor2D, opts: MinibatchOptions): MinibatchResult {
+/** The slow path for any model: `meanGradient(rows)` of each minibatch by its own backward pass, cosines by explicit dot products. */
+export function explicitMinibatchCosines(n: number, opts: MinibatchOptions, meanGradient: (rows: Int32Array) => Float64Array): MinibatchResult {
   const m = opts.batchSize;
-  const indices = sampleMinibatchPairs(x.shape[0]!, opts.pairs, m, opts.seed);
+  const indices = sampleMinibatchPairs(n, opts.pairs, m, opts.seed);
   const sq: [number, number, number][] = indices.map((ix) => {
-    const grads = [ix.slice(0, m), ix.slice(m)].map((part) => {
-      const idx = tf.tensor1d(part, 'int32');
-      const xb = tf.gather(x, idx);
-      const yb = tf.gather(y, idx) as tf.Tensor2D;
-      const g = minibatchGradient(model, xb, yb);
-      tf.dispose([idx, xb, yb]);
-      return g;
-    });
-    const [ga, gb] = grads as [Float64Array, Float64Array];
+    const ga = meanGradient(ix.slice(0, m));
+    const gb = meanGradient(ix.slice(m));
     return [dot(ga, ga), dot(gb, gb), dot(ga, gb)];
   });
   return finish(indices, sq);
+}
+
+/** Minibatch-pair cosines, fast path (group Gram, several pairs per backward pass). */
+export function minibatchCosines(model: BuiltModel, x: tf.Tensor, y: tf.Tensor2D, opts: MinibatchOptions): MinibatchResult {
+  const perChunk = Math.max(1, Math.floor((opts.maxExamples ?? defaultMaxExamples(model.spec)) / (2 * opts.batchSize)));
+  return groupedMinibatchCosines(x.shape[0]!, opts, perChunk, (rows, k) => {
+    const idx = tf.tensor1d(rows, 'int32');
+    const xb = tf.gather(x, idx);
+    const yb = tf.gather(y, idx) as tf.Tensor2D;
+    try {
+      return computeGram(model, xb, yb, { groups: k, bnMode: 'batch', strategy: opts.strategy }).gram;
+    } finally {
+      tf.dispose([idx, xb, yb]);
+    }
+  });
+}
+
+/** Slow twin: each minibatch's mean gradient by its own backward pass, cosines by explicit dot products. */
+export function referenceMinibatchCosines(model: BuiltModel, x: tf.Tensor, y: tf.Tensor2D, opts: MinibatchOptions): MinibatchResult {
+  return explicitMinibatchCosines(x.shape[0]!, opts, (rows) => {
+    const idx = tf.tensor1d(rows, 'int32');
+    const xb = tf.gather(x, idx);
+    const yb = tf.gather(y, idx) as tf.Tensor2D;
+    try {
+      return minibatchGradient(model, xb, yb);
+    } finally {
+      tf.dispose([idx, xb, yb]);
+    }
+  });
 }

@@ -20,6 +20,22 @@ import * as tf from '@tensorflow/tfjs';
 import type { PrimitiveCall, PrimitiveTap } from '../../models/primitives.ts';
 import type { PrimitiveUse } from './rules/index.ts';
 
+/**
+ * hook(y, s): the identity in y whose gradient function hands a kept copy of the incoming
+ * gradient δ = ∂L/∂y to `keep` (the caller disposes it) and passes δ on; the gradient w.r.t. the
+ * seed s is 0. See the module comment for why s is an input.
+ */
+export function deltaHook(output: tf.Tensor, seed: tf.Scalar, keep: (delta: tf.Tensor) => void): tf.Tensor {
+  const hook = tf.customGrad(((t: tf.Tensor, s: tf.Tensor) => ({
+    value: t.clone(),
+    gradFunc: (dy: tf.Tensor) => {
+      keep(tf.keep(dy.clone()));
+      return [dy.clone(), tf.zerosLike(s)];
+    },
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return hook(output, seed) as tf.Tensor;
+}
+
 interface Recorded { call: PrimitiveCall; delta?: tf.Tensor; sharesWith?: Recorded }
 
 export class GradientRecorder implements PrimitiveTap {
@@ -38,15 +54,10 @@ export class GradientRecorder implements PrimitiveTap {
     }
     const rec: Recorded = { call: kept };
     this.recorded.push(rec);
-    const hook = tf.customGrad(((t: tf.Tensor, s: tf.Tensor) => ({
-      value: t.clone(),
-      gradFunc: (dy: tf.Tensor) => {
-        rec.delta?.dispose();
-        rec.delta = tf.keep(dy.clone());
-        return [dy.clone(), tf.zerosLike(s)];
-      },
-    })) as unknown as Parameters<typeof tf.customGrad>[0]);
-    const hookedOutput = hook(output, this.seed) as tf.Tensor;
+    const hookedOutput = deltaHook(output, this.seed, (dy) => {
+      rec.delta?.dispose();
+      rec.delta = dy;
+    });
     this.hooked.set(hookedOutput, rec);
     return hookedOutput;
   }

@@ -1,5 +1,6 @@
 /**
- * BatchNormalization (inference: running statistics), InstanceNormalization (what torch emits
+ * BatchNormalization (inference: running statistics; or, with RunOptions.bnMode 'batch', each
+ * minibatch's own statistics as in training mode), InstanceNormalization (what torch emits
  * for nn.GroupNorm, on a [N, G, −1] reshape), LayerNormalization (opset 17; lower opsets get the
  * ReduceMean/Sub/Pow/Sqrt/Div decomposition, handled op by op), ReduceMean and Softmax.
  *
@@ -40,6 +41,21 @@ function scaleShift(ctx: OpContext, xhat: tf.Tensor, gamma: Value | undefined, b
   return y;
 }
 
+/**
+ * Training-mode x̂ of x [N, C, ...]: each contiguous group of ctx.groupSize examples normalized
+ * with its own mean and biased variance over the group and the spatial axes, per channel.
+ */
+function batchStatistics(ctx: OpContext, x: tf.Tensor, loc: BatchLoc, eps: number): tf.Tensor {
+  const s = x.shape;
+  const m = ctx.groupSize;
+  if (loc.axis !== 0 || loc.inner !== 1 || s[0] !== ctx.batch) ctx.fail('batch statistics need the examples on axis 0 of the input');
+  if (!(Number.isInteger(m) && m >= 1 && ctx.batch % m === 0)) ctx.fail(`the batch-statistics group size ${m} does not divide the ${ctx.batch} examples`);
+  const g = x.reshape([s[0]! / m, m, ...s.slice(1)]);
+  const axes = [1, ...Array.from({ length: s.length - 2 }, (_, i) => i + 3)];
+  const { mean, variance } = tf.moments(g, axes, true);
+  return tf.div(tf.sub(g, mean), tf.sqrt(tf.add(variance, eps))).reshape(s);
+}
+
 /** x̂ over `axes` (kept), biased variance. */
 function normalize(x: tf.Tensor, axes: number[], eps: number): tf.Tensor {
   const mu = tf.mean(x, axes, true);
@@ -66,8 +82,10 @@ export const NORMALIZATION_OPS: Record<string, OpDef> = {
         if (!v || shapeOf(v).length !== 1 || shapeOf(v)[0] !== c) ctx.fail(`${what} must have shape [${c}]`);
       }
       const eps = ctx.attrFloat('epsilon', 1e-5);
-      const xhat = tf.div(tf.sub(ctx.tensor(x), ctx.tensor(mean).reshape(shape)), tf.sqrt(tf.add(ctx.tensor(variance).reshape(shape), eps)));
       const loc = locOf(x);
+      const xhat = ctx.bnMode === 'batch' && loc
+        ? batchStatistics(ctx, ctx.tensor(x), loc, eps)
+        : tf.div(tf.sub(ctx.tensor(x), ctx.tensor(mean).reshape(shape)), tf.sqrt(tf.add(ctx.tensor(variance).reshape(shape), eps)));
       return [{ t: scaleShift(ctx, xhat, gamma, beta, shape, loc), kind: 'float', loc }];
     },
     primitives: scaleShiftSlots,

@@ -63,6 +63,10 @@ export interface OpContext {
   readonly weightGrads: boolean;
   /** Whether records are being collected in this run (ops skip extra work otherwise). */
   readonly recording: boolean;
+  /** BatchNormalization: stored statistics, or each contiguous group's own (RunOptions.bnMode). */
+  readonly bnMode: 'stored' | 'batch';
+  /** bnMode 'batch': examples per group (divides `batch`). */
+  readonly groupSize: number;
 }
 
 /** Slot → primitive kind, for inputs that are float initializers, given which inputs depend on the examples. */

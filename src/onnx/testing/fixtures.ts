@@ -29,6 +29,8 @@ export interface FixtureMeta {
   output_shape: number[];
   parameter_count: number;
   parameters: { name: string; shape: number[] }[];
+  /** Group size m of minibatch_gram.npy (fixtures with batch norm). */
+  minibatch_group?: number;
 }
 
 /** The committed fixtures' names. */
