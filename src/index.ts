@@ -1,6 +1,6 @@
 /**
  * `gradconf` — the library entry point (package.json "exports" "."): the probe (per-example Gram
- * and minibatch-pair cosines), the statistics computed from it, the confusion monitor for
+ * and minibatch-pair cosines) on spec models, tfjs-layers models and ONNX graphs, the statistics computed from it, the confusion monitor for
  * training, model specs, builders, initializers and weights, data readers, and backend selection.
  * The registry of paper results is the separate entry `gradconf/theorems` (src/theorems.ts).
  *
@@ -53,6 +53,14 @@ export { deepLinear, type DeepLinearOptions } from '../models/linear.ts';
 export { loadWeights, saveWeights, encodeSafetensors, decodeSafetensors } from '../models/safetensors.ts';
 export type { Weights, WeightArray } from '../models/weights.ts';
 export { specFromSequential, loadTfjsModelFiles, saveTfjsModelFiles } from '../models/from-tfjs.ts';
+
+// ONNX models (torch.onnx.export, opsets 13–17; src/onnx/)
+export {
+  OnnxProgram, readOnnx, parseOnnx, SUPPORTED_OPS, MIN_OPSET, MAX_OPSET, runOnnxProbe, onnxGram, onnxMinibatchCosines,
+  referenceOnnxMinibatchCosines, forwardOutputs as onnxForward, referenceGram as referenceOnnxGram,
+  perExampleGradients as onnxPerExampleGradients, minibatchGradient as onnxMinibatchGradient,
+} from './onnx/index.ts';
+export type { OnnxProbeRequest, OnnxGramOptions, OnnxGramResult, OnnxLoss, GraphInputs, OnnxGraph, ParameterInfo as OnnxParameter } from './onnx/index.ts';
 
 // Data
 export { readNpy, writeNpy, parseNpy, encodeNpy, type NpyArray } from './data/npy.ts';

@@ -17,13 +17,14 @@ import { BadInputError } from '../errors.ts';
 import { runProbe, type ArrayData, type ProbeReport } from '../probe/index.ts';
 import { Rng } from '../rng.ts';
 import { intOption, numberOption, printJson, readBytes } from './common.ts';
+import { onnxProbeCommand } from './probe-onnx.ts';
 
 /** MNIST's pixel mean and standard deviation (training set), the usual normalization. */
 const MNIST_MEAN = 0.1307;
 const MNIST_STD = 0.3081;
 
-interface ProbeOpts {
-  model?: string; preset?: string; tfjsModel?: string; loss?: string; weights?: string; init: InitName; kappa?: number; scale?: number;
+export interface ProbeOpts {
+  model?: string; preset?: string; tfjsModel?: string; onnx?: string; loss?: string; weights?: string; init: InitName; kappa?: number; scale?: number;
   inputs?: string; targets?: string; mode: 'example' | 'minibatch'; batchSize?: number; pairs?: number;
   gram?: boolean; seed: number; backend?: string; json?: boolean; saveWeights?: string; examples?: number;
   strategy: 'auto' | 'ghost' | 'materialize';
@@ -58,9 +59,10 @@ function mnistFor(spec: ModelSpec, opts: ProbeOpts): { inputs: ArrayData; target
 
 /** Run the command; returns the exit code. */
 export async function probeCommand(opts: ProbeOpts): Promise<number> {
-  if ([opts.model, opts.preset, opts.tfjsModel].filter((v) => v !== undefined).length > 1) throw new BadInputError('give one of --model, --preset, --tfjs-model');
+  if ([opts.model, opts.preset, opts.tfjsModel, opts.onnx].filter((v) => v !== undefined).length > 1) throw new BadInputError('give one of --model, --preset, --tfjs-model, --onnx');
+  if (opts.onnx) return onnxProbeCommand(opts);
   if (opts.tfjsModel && (opts.weights || opts.saveWeights)) throw new BadInputError('a --tfjs-model carries its own weights: drop --weights/--save-weights');
-  if (opts.loss && !opts.tfjsModel) throw new BadInputError('--loss applies to --tfjs-model only (a JSON spec names its loss)');
+  if (opts.loss && !opts.tfjsModel) throw new BadInputError('--loss applies to --tfjs-model and --onnx only (a JSON spec names its loss)');
   if ((opts.inputs === undefined) !== (opts.targets === undefined)) throw new BadInputError('--inputs and --targets go together');
   if (opts.weights && opts.saveWeights) throw new BadInputError('--save-weights writes the initial weights of --init; it cannot be used with --weights');
   const backend = await initBackend(opts.backend);
@@ -97,13 +99,23 @@ export async function probeCommand(opts: ProbeOpts): Promise<number> {
     data: data.source,
     seed: opts.seed,
   };
-  if (opts.json) {
+  printProbeReport(doc, report, opts.json ?? false);
+  return 0;
+}
+
+/** What the probe command prints besides the report: the model, weights and data it ran on. */
+export interface ProbeDoc { backend: string; model: { source: string; parameters: number; loss: string }; weights: string; data: string }
+
+/** Print one probe run: the --json document (report + doc), or the text summary. */
+export function printProbeReport(doc: ProbeDoc & ProbeReport, report: ProbeReport, json: boolean): void {
+  const backend = doc.backend;
+  if (json) {
     printJson(doc);
   } else {
     const f = (v: number | undefined) => (v === undefined ? '–' : v.toPrecision(4));
     const c = report.cosine;
     const lines = [
-      `gradconf probe — ${doc.model.source} (${doc.model.parameters} parameters, ${spec.loss}), weights: ${doc.weights}`,
+      `gradconf probe — ${doc.model.source} (${doc.model.parameters} parameters, ${doc.model.loss}), weights: ${doc.weights}`,
       `data: ${doc.data}`,
       `backend ${backend}, mode ${report.mode}${report.mode === 'minibatch' ? `: ${report.pairs} pairs of minibatches of ${report.batchSize}` : `: ${report.n} examples`}${report.batchnorm ? `, batch norm: ${report.batchnorm}` : ''}`,
       `gradient confusion η = ${f(report.eta)}${report.mode === 'minibatch' ? ' (between minibatch-mean gradients)' : ''}`,
@@ -115,7 +127,6 @@ export async function probeCommand(opts: ProbeOpts): Promise<number> {
     ].filter((l) => l !== '');
     process.stdout.write(`${lines.join('\n')}\n`);
   }
-  return 0;
 }
 
 /** The text summary of `report.statistics` (src/probe/statistics/). */
@@ -147,13 +158,14 @@ export function probeProgram(run: (code: Promise<number>) => void): Command {
     .option('--model <spec.json>', 'model spec (JSON, see README)')
     .addOption(new Option('--preset <name>', 'built-in model').choices([...PRESET_NAMES]))
     .option('--tfjs-model <model.json>', 'a tfjs-layers Sequential model saved with model.save(\'file://…\') (model.json + weights.bin)')
-    .option('--loss <loss>', 'loss for --tfjs-model: mse, logistic, softmax-xent (default: from its training config)')
+    .option('--onnx <model.onnx>', 'an ONNX model (e.g. torch.onnx.export, opset 13–17); needs --inputs, --targets, --loss')
+    .option('--loss <loss>', 'loss for --tfjs-model (default: from its training config) or --onnx (required): mse, logistic, softmax-xent')
     .option('--weights <file.safetensors>', 'weights (default: initialize with --init)')
     .addOption(new Option('--init <name>', 'initializer when no --weights').choices([...INIT_NAMES]).default('he'))
     .option('--kappa <k>', 'Strategy 4.1 κ (init gaussian)', numberOption('--kappa', true))
     .option('--scale <s>', 'operator-norm bound s (init small-weights)', numberOption('--scale', true))
     .option('--save-weights <file>', 'write the initial weights used (safetensors)')
-    .option('--inputs <x.npy>', 'inputs [n, ...input] or [n, prod(input)] (float32/float64 .npy)')
+    .option('--inputs <x.npy>', 'inputs [n, ...input] or [n, prod(input)] (float32/float64 .npy); --onnx: as PyTorch took them (NCHW), name=x.npy,… for several graph inputs')
     .option('--targets <y.npy>', 'targets: one-hot/labels (softmax-xent), ±1 (logistic), values (mse)')
     .addOption(new Option('--mode <mode>', 'per-example Gram or minibatch pairs (the paper\'s protocol)').choices(['example', 'minibatch']).default('example'))
     .option('--batch-size <n>', 'example mode: examples used (default all / 128 MNIST); minibatch mode: minibatch size (default 128)', intOption('--batch-size', 1))

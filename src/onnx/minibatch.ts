@@ -45,8 +45,8 @@ export function withRows<T>(inputs: GraphInputs, y: tf.Tensor2D, rows: Int32Arra
  * conv patches), measured on a forward pass of two examples: for the default chunk size.
  */
 export function probeFloatsPerExample(program: OnnxProgram, inputs: GraphInputs): number {
-  const { batch } = program.checkInputs(inputs);
-  const n = program.dynamicBatch ? Math.min(batch, 2) : batch;
+  const batch = poolSize(inputs);
+  const n = program.dynamicBatch ? Math.min(batch, 2) : (program.graph.inputs[0]!.dims![0] as number);
   const idx = tf.range(0, n, 1, 'int32') as tf.Tensor1D;
   const x = gatherInputs(inputs, idx);
   try {
@@ -86,9 +86,17 @@ function checkBatchAxis(program: OnnxProgram, m: number): void {
   }
 }
 
-/** Minibatch-pair cosines, fast path (group Gram, several pairs per backward pass). */
+/** Number of examples of the inputs (axis 0; a pool may be larger than a fixed-batch export). */
+function poolSize(inputs: GraphInputs): number {
+  return (inputs instanceof tf.Tensor ? inputs : Object.values(inputs)[0]!).shape[0] ?? 0;
+}
+
+/**
+ * Minibatch-pair cosines, fast path (group Gram, several pairs per backward pass). `inputs` is
+ * the pool the minibatches are drawn from (any size; each pass is checked against the graph).
+ */
 export function onnxMinibatchCosines(program: OnnxProgram, inputs: GraphInputs, y: tf.Tensor2D, loss: OnnxLoss, opts: MinibatchOptions): MinibatchResult {
-  const { batch: n } = program.checkInputs(inputs);
+  const n = poolSize(inputs);
   const m = opts.batchSize;
   checkBatchAxis(program, m);
   const perChunk = program.dynamicBatch ? Math.max(1, Math.floor((opts.maxExamples ?? defaultOnnxMaxExamples(program, inputs)) / (2 * m))) : 1;
@@ -97,7 +105,7 @@ export function onnxMinibatchCosines(program: OnnxProgram, inputs: GraphInputs, 
 
 /** Slow twin: each minibatch's mean gradient by its own backward pass, cosines by explicit dot products. */
 export function referenceOnnxMinibatchCosines(program: OnnxProgram, inputs: GraphInputs, y: tf.Tensor2D, loss: OnnxLoss, opts: MinibatchOptions): MinibatchResult {
-  const { batch: n } = program.checkInputs(inputs);
+  const n = poolSize(inputs);
   if (!program.dynamicBatch) throw new BadInputError('onnx: the minibatch reference runs each minibatch alone and needs a dynamic batch axis');
   return explicitMinibatchCosines(n, opts, (rows) => withRows(inputs, y, rows, (xb, yb) => minibatchGradient(program, xb, yb, loss)));
 }

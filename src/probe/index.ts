@@ -15,7 +15,7 @@ import { prepareTargets } from '../../models/loss.ts';
 import { checkTokenIds } from '../../models/layers/index.ts';
 import { BadInputError } from '../errors.ts';
 import { computeGram } from './gram.ts';
-import { minibatchCosines } from './minibatch.ts';
+import { minibatchCosines, type MinibatchResult } from './minibatch.ts';
 import { gramStats, summarize, type CosineSummary } from './stats.ts';
 import type { GramStrategy } from './rules/index.ts';
 import { exampleStatistics, minibatchStatistics, type ProbeStatistics } from './statistics/probe-statistics.ts';
@@ -108,6 +108,48 @@ function posInt(v: number | undefined, name: string): void {
   if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new BadInputError(`${name} must be a positive integer (got ${v})`);
 }
 
+/**
+ * The per-example-mode report from a B×B Gram (shared by every model source: specs, ONNX
+ * graphs): Definition 2.1's η, cosines, diversity, norms, zero gradients, mean loss and the
+ * statistics of src/probe/statistics/ (labels: one class per example, or null).
+ */
+export function exampleReport(gram: Float64Array, b: number, losses: Float64Array, o: { labels: Float64Array | Int32Array | null; topK?: number; hasBn: boolean; includeGram?: boolean; t0: number }): ProbeReport {
+  const s = gramStats(gram, b);
+  // The spectrum costs O(b³) (about 1 s at b = 1024 in plain JS): by default only up to SPECTRUM_MAX_N.
+  const skipSpectrum = o.topK === undefined && b > SPECTRUM_MAX_N;
+  const statistics = exampleStatistics(gram, b, {
+    labels: o.labels,
+    labelsHint: 'square-loss targets are values, not classes: give labels (--labels labels.npy)',
+    topK: skipSpectrum ? 0 : o.topK,
+  });
+  if (skipSpectrum) statistics.notes = statistics.notes.map((n) => (n.startsWith('spectrum:') ? `spectrum: skipped by default for more than ${SPECTRUM_MAX_N} examples (O(n³)); ask for it with --top-k` : n));
+  const report: ProbeReport = {
+    backend: tf.getBackend(), mode: 'example', n: b,
+    ...(o.hasBn ? { batchnorm: 'stored statistics (per-example mode)' as const } : {}),
+    eta: s.eta, cosine: s.cosine, diversity: s.diversity, norms: s.norms, zeroGradients: s.zeroGradients,
+    meanLoss: losses.reduce((a, v) => a + v, 0) / b,
+    statistics,
+    ms: performance.now() - o.t0,
+  };
+  if (o.includeGram) report.gram = Array.from({ length: b }, (_, i) => Array.from(gram.subarray(i * b, i * b + b)));
+  return report;
+}
+
+/** The minibatch-mode report from the pairs' cosines and norms (shared by every model source). */
+export function minibatchReport(r: MinibatchResult, o: { batchSize: number; pairs: number; pool: number; hasBn: boolean; t0: number }): ProbeReport {
+  let minDot = Infinity;
+  r.norms.forEach(([a, b], p) => {
+    if (!r.zeroPairs.includes(p)) minDot = Math.min(minDot, r.cosines[p - r.zeroPairs.filter((z) => z < p).length]! * a * b);
+  });
+  return {
+    backend: tf.getBackend(), mode: 'minibatch', n: o.pairs, batchSize: o.batchSize, pairs: o.pairs,
+    ...(o.hasBn ? { batchnorm: 'per-minibatch statistics (training mode)' as const } : {}),
+    eta: Number.isFinite(minDot) ? Math.max(0, -minDot) : 0,
+    cosine: summarize(r.cosines), cosines: Array.from(r.cosines), diversity: null,
+    norms: r.norms, zeroGradients: r.zeroPairs, statistics: minibatchStatistics(r, o.batchSize, o.pool), ms: performance.now() - o.t0,
+  };
+}
+
 /** Run the probe as requested; all tensors are released before returning. */
 export function runProbe(req: ProbeRequest): ProbeReport {
   const { spec } = req;
@@ -131,25 +173,10 @@ export function runProbe(req: ProbeRequest): ProbeReport {
       const x = tf.tensor(Float32Array.from({ length: b * per }, (_, i) => req.inputs.data[i]!), [b, ...xShape.slice(1)]);
       const yt = tf.tensor2d(y.subarray(0, b * k), [b, k]);
       const res = (() => { try { return computeGram(model, x, yt, { strategy: req.strategy }); } finally { tf.dispose([x, yt]); } })();
-      const s = gramStats(res.gram, b);
-      // The spectrum costs O(b³) (about 1 s at b = 1024 in plain JS): by default only up to SPECTRUM_MAX_N.
-      const skipSpectrum = req.topK === undefined && b > SPECTRUM_MAX_N;
-      const statistics = exampleStatistics(res.gram, b, {
+      return exampleReport(res.gram, b, res.losses, {
         labels: labels ? labels.subarray(0, b) : labelsFromTargets(spec.loss, y.subarray(0, b * k), b),
-        labelsHint: 'square-loss targets are values, not classes: give labels (--labels labels.npy)',
-        topK: skipSpectrum ? 0 : req.topK,
+        topK: req.topK, hasBn, includeGram: req.includeGram, t0,
       });
-      if (skipSpectrum) statistics.notes = statistics.notes.map((n) => (n.startsWith('spectrum:') ? `spectrum: skipped by default for more than ${SPECTRUM_MAX_N} examples (O(n³)); ask for it with --top-k` : n));
-      const report: ProbeReport = {
-        backend: tf.getBackend(), mode: 'example', n: b,
-        ...(hasBn ? { batchnorm: 'stored statistics (per-example mode)' as const } : {}),
-        eta: s.eta, cosine: s.cosine, diversity: s.diversity, norms: s.norms, zeroGradients: s.zeroGradients,
-        meanLoss: res.losses.reduce((a, v) => a + v, 0) / b,
-        statistics,
-        ms: performance.now() - t0,
-      };
-      if (req.includeGram) report.gram = Array.from({ length: b }, (_, i) => Array.from(res.gram.subarray(i * b, i * b + b)));
-      return report;
     }
     const m = req.batchSize ?? 128;
     const pairs = req.pairs ?? 100;
@@ -157,17 +184,7 @@ export function runProbe(req: ProbeRequest): ProbeReport {
     const yt = tf.tensor2d(y, [n, k]);
     try {
       const r = minibatchCosines(model, x, yt, { pairs, batchSize: m, seed: req.seed, strategy: req.strategy });
-      let minDot = Infinity;
-      r.norms.forEach(([a, b], p) => {
-        if (!r.zeroPairs.includes(p)) minDot = Math.min(minDot, r.cosines[p - r.zeroPairs.filter((z) => z < p).length]! * a * b);
-      });
-      return {
-        backend: tf.getBackend(), mode: 'minibatch', n: pairs, batchSize: m, pairs,
-        ...(hasBn ? { batchnorm: 'per-minibatch statistics (training mode)' as const } : {}),
-        eta: Number.isFinite(minDot) ? Math.max(0, -minDot) : 0,
-        cosine: summarize(r.cosines), cosines: Array.from(r.cosines), diversity: null,
-        norms: r.norms, zeroGradients: r.zeroPairs, statistics: minibatchStatistics(r, m, n), ms: performance.now() - t0,
-      };
+      return minibatchReport(r, { batchSize: m, pairs, pool: n, hasBn, t0 });
     } finally {
       tf.dispose([x, yt]);
     }
