@@ -4,8 +4,9 @@
  * three families use every layer kind of the registry and every primitive:
  * - mlp: dense (all activations, gelu included), layernorm between hidden layers;
  * - cnn: conv2d (both paddings, stride 1–2, groups incl. depthwise), batchnorm or groupnorm, an
- *   identity or projection-shortcut residual block, avgpool or maxpool, then flatten / a dense on
- *   the channel axis of the image / globalavgpool, and a dense head;
+ *   identity or projection-shortcut residual block, parallel branches merged by add or concat,
+ *   avgpool or maxpool, then flatten / a dense on the channel axis of the image / globalavgpool,
+ *   and a dense head;
  * - seq: token ids → embedding, or float sequences [T, d]; attention (causal or not) in pre-LN
  *   residual blocks or bare, dense on [T, d] (gelu); heads: globalavgpool → dense, a dense per
  *   position ([T, C] outputs, mse or softmax-xent), or a dense tied to the embedding table.
@@ -69,6 +70,7 @@ export function cnnSpecArb(o: ArchOptions = {}): fc.Arbitrary<ModelSpec> {
     bias: fc.boolean(),
     norm: fc.constantFrom('none', 'batchnorm', 'groupnorm', 'batchnorm', 'groupnorm'),
     residual: fc.constantFrom('none', 'identity', 'projection'),
+    parallel: fc.constantFrom('none', 'add', 'concat'),
     pool: fc.constantFrom(...(o.smooth ? ['none', 'avgpool'] : ['none', 'avgpool', 'maxpool'])),
     poolStride: fc.integer({ min: 1, max: 2 }),
     headKind: fc.constantFrom('flatten', 'dense-on-channels', 'globalavgpool'),
@@ -99,6 +101,15 @@ export function cnnSpecArb(o: ArchOptions = {}): fc.Arbitrary<ModelSpec> {
         shortcut: [{ type: 'conv2d', filters: f2, kernel: 1, stride: 2, padding: 'same', bias: !r.bias }, ...norm(f2)],
       });
       [ho, wo] = [Math.ceil(ho / 2), Math.ceil(wo / 2)];
+    }
+    const chNow = r.residual === 'projection' ? ch + 1 : ch;
+    if (r.parallel === 'add') {
+      // Three branches summed: a 3×3 conv (+ norm), the identity, a 1×1 conv.
+      layers.push({ type: 'parallel', merge: 'add', branches: [
+        [{ type: 'conv2d', filters: chNow, kernel: 3, padding: 'same', activation: r.activation }, ...norm(chNow)], [], [{ type: 'conv2d', filters: chNow, kernel: 1, bias: false }]] });
+    } else if (r.parallel === 'concat') {
+      // Inception/DenseNet style: the input, a 1×1 conv and a 3×3 conv side by side (channels add up).
+      layers.push({ type: 'parallel', merge: 'concat', branches: [[], [{ type: 'conv2d', filters: 2, kernel: 1, activation: r.activation }], [{ type: 'conv2d', filters: 1, kernel: 3, padding: 'same' }]] });
     }
     if (r.pool === 'avgpool') layers.push({ type: 'avgpool', size: ho >= 2 && wo >= 2 ? 2 : 1 });
     if (r.pool === 'maxpool' && ho >= 2 && wo >= 2) layers.push({ type: 'maxpool', size: 2, stride: r.poolStride });
@@ -221,6 +232,7 @@ export function specFeatures(spec: ModelSpec): Set<string> {
     if ('activation' in l && l.activation === 'gelu') out.add('gelu');
     if (l.type === 'conv2d' && l.groups > 1) out.add(l.groups === s.inShape[2] ? 'depthwise-conv' : 'grouped-conv');
     if (l.type === 'residual' && l.shortcut) out.add('projection-shortcut');
+    if (l.type === 'parallel') out.add(`parallel-${l.merge}`);
     if (l.type === 'attention' && l.causal) out.add('causal-attention');
     if (l.type === 'dense' && l.tied !== undefined) out.add('tied-dense');
     if (l.type === 'dense' && s.inShape.length >= 2) out.add('dense-on-rank-2+');
@@ -232,4 +244,5 @@ export function specFeatures(spec: ModelSpec): Set<string> {
 /** Every feature `specFeatures` can report. */
 export const SPEC_FEATURES: readonly string[] = [
   ...LAYER_TYPES, 'gelu', 'grouped-conv', 'depthwise-conv', 'projection-shortcut', 'causal-attention', 'tied-dense', 'dense-on-rank-2+', 'per-position-output',
+  'parallel-add', 'parallel-concat',
 ];

@@ -139,7 +139,17 @@ describe('bad specs: one line naming the problem', () => {
     ['an unknown activation', { input: [3], layers: [{ type: 'dense', units: 2, activation: 'swish' }], loss: 'mse' }, 'layers[0].activation must be one of "tanh", "relu", "sigmoid", "linear", "gelu" (got "swish")'],
     ['maxpool larger than the input', { input: [2, 2, 1], layers: [{ type: 'maxpool', size: 3 }, { type: 'flatten' }, { type: 'dense', units: 2 }], loss: 'mse' }, 'layers[0].size (3) is larger than the 2x2 input'],
     ['an unknown nested type', { input: [3], layers: [{ type: 'residual', layers: [{ type: 'lstm' }] }, { type: 'dense', units: 2 }], loss: 'mse' },
-      'layers[0].layers[0].type is an unknown layer type "lstm"; known: dense, conv2d, batchnorm, layernorm, groupnorm, flatten, activation, avgpool, maxpool, globalavgpool, embedding, attention, residual'],
+      'layers[0].layers[0].type is an unknown layer type "lstm"; known: dense, conv2d, batchnorm, layernorm, groupnorm, flatten, activation, avgpool, maxpool, globalavgpool, embedding, attention, residual, parallel'],
+    ['parallel: add of different shapes', { input: [4, 4, 2], layers: [{ type: 'parallel', merge: 'add', branches: [[], [{ type: 'conv2d', filters: 3, kernel: 1 }]] }, { type: 'flatten' }, { type: 'dense', units: 2 }], loss: 'mse' },
+      'layers[0].branches.1 maps shape [4, 4, 2] to [4, 4, 3] but branch 0 gives [4, 4, 2]; "add" needs equal shapes'],
+    ['parallel: concat of different maps', { input: [4, 4, 2], layers: [{ type: 'parallel', merge: 'concat', branches: [[], [{ type: 'conv2d', filters: 3, kernel: 1, stride: 2 }]] }, { type: 'flatten' }, { type: 'dense', units: 2 }], loss: 'mse' },
+      'layers[0].branches.1 maps shape [4, 4, 2] to [2, 2, 3] but branch 0 gives [4, 4, 2]; "concat" needs equal shapes except the last axis'],
+    ['parallel: one branch', { input: [3], layers: [{ type: 'parallel', merge: 'add', branches: [[]] }, { type: 'dense', units: 2 }], loss: 'mse' },
+      'layers[0].branches must be an array of at least two layer sequences ([] for the identity)'],
+    ['parallel: an unknown merge', { input: [3], layers: [{ type: 'parallel', merge: 'mul', branches: [[], []] }, { type: 'dense', units: 2 }], loss: 'mse' },
+      'layers[0].merge must be one of "add", "concat" (got "mul")'],
+    ['parallel: a bad layer inside a branch', { input: [3], layers: [{ type: 'parallel', merge: 'concat', branches: [[], [{ type: 'dense', units: 0 }]] }, { type: 'dense', units: 2 }], loss: 'mse' },
+      'layers[0].branches.1[0].units must be a positive integer (got 0)'],
   ])('%s', (_name, json, message) => {
     expect(bad(json)).toBe(message);
   });

@@ -21,7 +21,7 @@ export { ACTIVATIONS, LAYER_TYPES };
 export type {
   Activation, Layer, LayerType, DenseLayer, Conv2dLayer, BatchnormLayer, LayernormLayer, GroupnormLayer,
   FlattenLayer, ActivationLayer, AvgpoolLayer, MaxpoolLayer, GlobalavgpoolLayer, EmbeddingLayer, AttentionLayer,
-  ResidualLayer, ParamRole, ParamInit,
+  ResidualLayer, ParallelLayer, ParamRole, ParamInit,
 } from './layers/index.ts';
 
 export const LOSSES = ['mse', 'logistic', 'softmax-xent'] as const;

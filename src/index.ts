@@ -52,7 +52,7 @@ export { wrn, type WrnOptions } from '../models/wrn.ts';
 export { deepLinear, type DeepLinearOptions } from '../models/linear.ts';
 export { loadWeights, saveWeights, encodeSafetensors, decodeSafetensors } from '../models/safetensors.ts';
 export type { Weights, WeightArray } from '../models/weights.ts';
-export { specFromSequential, loadTfjsModelFiles, saveTfjsModelFiles } from '../models/from-tfjs.ts';
+export { specFromSequential, specFromFunctional, specFromTfjs, loadTfjsModelFiles, saveTfjsModelFiles } from '../models/from-tfjs.ts';
 
 // ONNX models (torch.onnx.export, opsets 13–17; src/onnx/)
 export {

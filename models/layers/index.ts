@@ -23,17 +23,20 @@ import { globalavgpoolKind, type GlobalavgpoolLayer } from './globalavgpool.ts';
 import { embeddingKind, type EmbeddingLayer } from './embedding.ts';
 import { attentionKind, type AttentionLayer } from './attention.ts';
 import { residualKind, type ResidualLayer as ResidualOf } from './residual.ts';
+import { parallelKind, type ParallelLayer as ParallelOf } from './parallel.ts';
 
 /** A residual block whose nested layers are any layers. */
 export type ResidualLayer = ResidualOf<Layer>;
+/** Parallel branches of any layers, merged. */
+export type ParallelLayer = ParallelOf<Layer>;
 
 /** A validated layer of any registered kind (defaults filled in). */
 export type Layer = DenseLayer | Conv2dLayer | BatchnormLayer | LayernormLayer | GroupnormLayer | FlattenLayer
-  | ActivationLayer | AvgpoolLayer | MaxpoolLayer | GlobalavgpoolLayer | EmbeddingLayer | AttentionLayer | ResidualLayer;
+  | ActivationLayer | AvgpoolLayer | MaxpoolLayer | GlobalavgpoolLayer | EmbeddingLayer | AttentionLayer | ResidualLayer | ParallelLayer;
 
 const KINDS = [
   denseKind, conv2dKind, batchnormKind, layernormKind, groupnormKind, flattenKind, activationKind,
-  avgpoolKind, maxpoolKind, globalavgpoolKind, embeddingKind, attentionKind, residualKind,
+  avgpoolKind, maxpoolKind, globalavgpoolKind, embeddingKind, attentionKind, residualKind, parallelKind,
 ] as const;
 
 /** The registered layer types, in registry order. */

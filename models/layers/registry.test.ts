@@ -75,6 +75,7 @@ describe('each kind parses exactly its declared fields', () => {
     embedding: { vocab: 5, dim: 3 },
     attention: { heads: 2, causal: true },
     residual: { layers: [{ type: 'flatten' }], shortcut: [{ type: 'flatten' }] },
+    parallel: { merge: 'concat', branches: [[{ type: 'flatten' }], []] },
   };
   it.each([...LAYER_TYPES])('%s', (type) => {
     const kind = layerKind(type);

@@ -8,7 +8,7 @@ import { outputShape, parseSpec, parameterCount, type ModelSpec } from '../../mo
 import { initWeights, INIT_NAMES, type InitName } from '../../models/init.ts';
 import { loadWeights, saveWeights } from '../../models/safetensors.ts';
 import { preset, PRESET_NAMES } from '../../models/presets.ts';
-import { loadTfjsModelFiles, specFromSequential } from '../../models/from-tfjs.ts';
+import { loadTfjsModelFiles, specFromTfjs } from '../../models/from-tfjs.ts';
 import type { Weights } from '../../models/weights.ts';
 import { readNpy } from '../data/npy.ts';
 import { loadMnist, normalizeImages } from '../data/mnist.ts';
@@ -70,7 +70,7 @@ export async function probeCommand(opts: ProbeOpts): Promise<number> {
   let weights: Weights;
   if (opts.tfjsModel) {
     const { model, trainingLoss } = await loadTfjsModelFiles(opts.tfjsModel);
-    ({ spec, weights } = specFromSequential(model, { loss: opts.loss, trainingLoss }));
+    ({ spec, weights } = specFromTfjs(model, { loss: opts.loss, trainingLoss }));
     model.dispose();
   } else {
     spec = opts.model ? parseSpec(readBytes(opts.model, 'model spec').toString('utf8'), opts.model) : preset(opts.preset ?? 'mlp');
@@ -157,7 +157,7 @@ export function probeProgram(run: (code: Promise<number>) => void): Command {
     .description('per-example gradient Gram (or minibatch-pair cosines) of a model on data: gradient confusion, cosines, diversity')
     .option('--model <spec.json>', 'model spec (JSON, see README)')
     .addOption(new Option('--preset <name>', 'built-in model').choices([...PRESET_NAMES]))
-    .option('--tfjs-model <model.json>', 'a tfjs-layers Sequential model saved with model.save(\'file://…\') (model.json + weights.bin)')
+    .option('--tfjs-model <model.json>', 'a tfjs-layers model (Sequential, or functional with Add/Concatenate merges) saved with model.save(\'file://…\') (model.json + weights.bin)')
     .option('--onnx <model.onnx>', 'an ONNX model (e.g. torch.onnx.export, opset 13–17); needs --inputs, --targets, --loss')
     .option('--loss <loss>', 'loss for --tfjs-model (default: from its training config) or --onnx (required): mse, logistic, softmax-xent')
     .option('--weights <file.safetensors>', 'weights (default: initialize with --init)')

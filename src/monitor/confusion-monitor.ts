@@ -10,7 +10,7 @@
  *   m-coherence and diversity.
  *
  * Models: a gradconf `BuiltModel` (models/build.ts, e.g. trained with src/train's `sgdStep`) or a
- * tfjs-layers `Sequential` model (converted with models/from-tfjs.ts at each probe, weights read
+ * tfjs-layers model, Sequential or functional (converted with models/from-tfjs.ts at each probe, weights read
  * and never written). Use `monitor.afterStep` / `afterEpoch` in a custom loop, or
  * `monitor.callback(model)` in `model.fit({ callbacks })`.
  *
@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildModel, type BuiltModel } from '../../models/build.ts';
-import { specFromSequential } from '../../models/from-tfjs.ts';
+import { specFromTfjs } from '../../models/from-tfjs.ts';
 import { prepareTargets } from '../../models/loss.ts';
 import { kernelSeed } from '../../models/init.ts';
 import { parameterCount, type ModelSpec } from '../../models/spec.ts';
@@ -172,7 +172,7 @@ export class ConfusionMonitor {
   private builtModel(model: MonitoredModel): { built: BuiltModel; owned: boolean } {
     if (!isLayersModel(model)) return { built: model, owned: false };
     const compiled = (model as unknown as { loss?: unknown }).loss;
-    const { spec, weights } = specFromSequential(model, { loss: this.opts.loss, trainingLoss: typeof compiled === 'string' ? compiled : undefined });
+    const { spec, weights } = specFromTfjs(model, { loss: this.opts.loss, trainingLoss: typeof compiled === 'string' ? compiled : undefined });
     return { built: buildModel(spec, weights), owned: true };
   }
 
