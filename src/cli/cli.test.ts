@@ -12,6 +12,7 @@ import { runCli } from './run-cli.ts';
 import { writeNpy } from '../data/npy.ts';
 import { encodeSafetensors } from '../../models/safetensors.ts';
 import { saveTfjsModelFiles } from '../../models/from-tfjs.ts';
+import type { SymbolicTensor as Sym } from '@tensorflow/tfjs';
 import { randomWeights } from '../../models/arbitraries.ts';
 import { validateSpec } from '../../models/spec.ts';
 
@@ -142,10 +143,10 @@ describe('gradconf probe --tfjs-model', () => {
   it('probes a functional model (Add and Concatenate merges); a non-series-parallel one exits 2', async () => {
     const tf = await import('@tensorflow/tfjs');
     const i = tf.input({ shape: [4] });
-    const a = tf.layers.dense({ units: 4, activation: 'relu' }).apply(i) as import('@tensorflow/tfjs').SymbolicTensor;
-    const s = tf.layers.add().apply([a, i]) as import('@tensorflow/tfjs').SymbolicTensor;
-    const c = tf.layers.concatenate().apply([s, tf.layers.dense({ units: 2 }).apply(i) as import('@tensorflow/tfjs').SymbolicTensor]) as import('@tensorflow/tfjs').SymbolicTensor;
-    await saveTfjsModelFiles(tf.model({ inputs: i, outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(c) as import('@tensorflow/tfjs').SymbolicTensor }), p('functional'));
+    const a = tf.layers.dense({ units: 4, activation: 'relu' }).apply(i) as Sym;
+    const s = tf.layers.add().apply([a, i]) as Sym;
+    const c = tf.layers.concatenate().apply([s, tf.layers.dense({ units: 2 }).apply(i) as Sym]) as Sym;
+    await saveTfjsModelFiles(tf.model({ inputs: i, outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(c) as Sym }), p('functional'));
     const r = await run(['probe', '--tfjs-model', p('functional/model.json'), '--loss', 'softmax-xent', '--inputs', p('x.npy'), '--targets', p('y.npy'), '--json', '--gram']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -153,10 +154,10 @@ describe('gradconf probe --tfjs-model', () => {
     expect(doc.model.parameters).toBe(4 * 4 + 4 + 4 * 2 + 2 + 6 * 3 + 3);
     expect(doc.gram).toHaveLength(6);
     const j = tf.input({ shape: [4] });
-    const b = tf.layers.dense({ units: 4, name: 'b' }).apply(j) as import('@tensorflow/tfjs').SymbolicTensor;
-    const m1 = tf.layers.add({ name: 'm1' }).apply([b, j]) as import('@tensorflow/tfjs').SymbolicTensor;
-    const m2 = tf.layers.add({ name: 'm2' }).apply([tf.layers.dense({ units: 4 }).apply(m1) as import('@tensorflow/tfjs').SymbolicTensor, b]) as import('@tensorflow/tfjs').SymbolicTensor;
-    await saveTfjsModelFiles(tf.model({ inputs: j, outputs: tf.layers.dense({ units: 3 }).apply(m2) as import('@tensorflow/tfjs').SymbolicTensor }), p('bridge'));
+    const b = tf.layers.dense({ units: 4, name: 'b' }).apply(j) as Sym;
+    const m1 = tf.layers.add({ name: 'm1' }).apply([b, j]) as Sym;
+    const m2 = tf.layers.add({ name: 'm2' }).apply([tf.layers.dense({ units: 4 }).apply(m1) as Sym, b]) as Sym;
+    await saveTfjsModelFiles(tf.model({ inputs: j, outputs: tf.layers.dense({ units: 3 }).apply(m2) as Sym }), p('bridge'));
     const e = await run(['probe', '--tfjs-model', p('bridge/model.json'), '--loss', 'mse', '--inputs', p('x.npy'), '--targets', p('y.npy')]);
     expect(e.code).toBe(2);
     expect(e.err.trimEnd().split('\n')).toEqual([expect.stringMatching(/^gradconf: layer "b" feeds two branches of merge layer "m2" .*not series-parallel$/)]);
