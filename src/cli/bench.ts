@@ -1,7 +1,7 @@
 /** `gradconf bench`: the probe benchmark (bench/probe.ts) with ratios measured in one run. */
 import { Command } from 'commander';
 import { initBackend } from '../backend/index.ts';
-import { BENCH_CONFIGS, DEFAULT_BENCH_CONFIGS, runBench } from '../../bench/probe.ts';
+import { BENCH_CONFIGS, DEFAULT_BENCH_CONFIGS, runBench, type BenchSkip } from '../../bench/probe.ts';
 import { BadInputError } from '../errors.ts';
 import { intOption, printJson } from './common.ts';
 
@@ -15,14 +15,16 @@ export async function benchCommand(opts: BenchOpts): Promise<number> {
     return c;
   });
   const backend = await initBackend(opts.backend);
-  const results = await runBench(configs, { timeMs: opts.time, seed: opts.seed, progress: (m) => process.stderr.write(`${m}\n`) });
+  const skipped: BenchSkip[] = [];
+  const results = await runBench(configs, { timeMs: opts.time, seed: opts.seed, progress: (m) => process.stderr.write(`${m}\n`), skipped });
   if (opts.json) {
-    printJson({ backend, results });
+    printJson({ backend, results, ...(skipped.length ? { skipped } : {}) });
   } else {
     process.stdout.write(`config      B    plain ms   probe ms   reference ms   probe/plain   reference/probe   stock ms   probe/stock  (backend ${backend})\n`);
     for (const r of results) {
-      process.stdout.write(`${r.config.padEnd(11)} ${String(r.batch).padEnd(4)} ${r.plainMs.toFixed(1).padStart(8)}   ${r.probeMs.toFixed(1).padStart(8)}   ${r.referenceMs.toFixed(0).padStart(12)}   ${r.probeOverPlain.toFixed(2).padStart(11)}   ${r.referenceOverProbe.toFixed(1).padStart(15)}   ${r.stockMs.toFixed(1).padStart(8)}   ${r.probeOverStock.toFixed(2).padStart(11)}\n`);
+      process.stdout.write(`${r.config.padEnd(11)} ${String(r.batch).padEnd(4)} ${r.plainMs.toFixed(1).padStart(8)}   ${r.probeMs.toFixed(1).padStart(8)}   ${r.referenceMs.toFixed(0).padStart(12)}   ${r.probeOverPlain.toFixed(2).padStart(11)}   ${r.referenceOverProbe.toFixed(1).padStart(15)}   ${(r.stockMs === null ? '–' : r.stockMs.toFixed(1)).padStart(8)}   ${(r.probeOverStock === null ? '–' : r.probeOverStock.toFixed(2)).padStart(11)}\n`);
     }
+    for (const s of skipped) process.stdout.write(`${s.config.padEnd(11)} skipped: ${s.reason}\n`);
   }
   return 0;
 }
