@@ -158,4 +158,22 @@ describe('what cannot be probed is a one-line error (cpu)', () => {
     expect(onnxMinibatchCosines(g.program, g.x, g.y, 'softmax-xent', { pairs: 1, batchSize: 2, seed: 0 }).norms).toHaveLength(1);
     g.dispose();
   });
+
+  it('a parameter used in two layouts (a scale on [B, 2, 3] and a shift on [B, 3])', () => {
+    const p = new OnnxProgram(parseOnnx(buildOnnx({
+      inputs: [valueInfo('x', ['batch', 2, 3])],
+      outputs: [valueInfo('y', ['batch', 3])],
+      initializers: [tensorProto('w', [3], [0.5, -1, 2])],
+      nodes: [
+        { op: 'Mul', name: 'scale', inputs: ['x', 'w'], outputs: ['h'] },
+        { op: 'ReduceMean', inputs: ['h'], outputs: ['m'], attrs: { axes: [1], keepdims: 0 } },
+        { op: 'Add', name: 'shift', inputs: ['m', 'w'], outputs: ['y'] },
+      ],
+    })));
+    const x = tf.tensor3d(wave(12, 0.2), [2, 2, 3]);
+    const y = tf.zeros([2, 3]) as tf.Tensor2D;
+    expect(oneLine(() => onnxGram(p, x, y, 'mse'))).toBe('onnx probe: parameter "w" is used in different layouts ([1, 3], [3]: scale, shift); not supported');
+    tf.dispose([x, y]);
+    p.dispose();
+  });
 });

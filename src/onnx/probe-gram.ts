@@ -101,7 +101,12 @@ export function onnxGram(program: OnnxProgram, inputs: GraphInputs, y: tf.Tensor
       owned.add(delta);
       byParam.get(r.use.param)!.push({ call, delta });
     }
-    for (const [p, u] of byParam) if (u.length === 0) byParam.delete(p);
+    for (const [p, u] of byParam) {
+      if (u.length === 0) byParam.delete(p);
+      // Tied uses add their materialized sums, which needs one layout (parameter-gram.ts).
+      const layouts = new Set(u.map((v) => `[${v.call.paramShape.join(', ')}]`));
+      if (layouts.size > 1) throw new BadInputError(`onnx probe: parameter "${p}" is used in different layouts (${[...layouts].join(', ')}: ${u.map((v) => v.call.kind).join(', ')}); not supported`);
+    }
     const gram = new Float64Array(k * k);
     eachParameterGram(byParam, k, opts.strategy ?? 'auto', (part) => {
       const data = part.dataSync();

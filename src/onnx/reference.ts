@@ -2,7 +2,7 @@
  * The slow, obviously-correct per-example Gram of an ONNX model: ONE BACKWARD PASS PER EXAMPLE
  * with respect to the parameter tensors themselves (tf.grads through the interpreter), each
  * gradient flattened to float64, and G_ij = <g_i, g_j> by explicit float64 dot products. It is
- * the twin the fast probe (phase B: taps + per-primitive rules) is compared with.
+ * the twin the fast probe (probe-gram.ts: one backward pass, the per-primitive rules) is compared with.
  *
  * f_i is the loss of example i alone (DESIGN.md: sum reduction; the model in eval mode). With a
  * dynamic batch axis example i runs alone; with a batch fixed in the export, the whole batch runs

@@ -1,6 +1,6 @@
 /**
  * Per-example parameter gradients rebuilt from the interpreter's taps and records alone, in
- * float64 loops — what phase B's per-primitive Gram rules will compute, materialized and slow.
+ * float64 loops — what the probe's per-primitive Gram rules compute (probe-gram.ts), materialized and slow.
  * A test comparing these with reference.ts's autodiff gradients shows that the records carry
  * everything a rule needs (inputs, layouts, pads/strides/groups, delta mappings, where the
  * examples are); records.ts documents each formula.
