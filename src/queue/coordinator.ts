@@ -9,7 +9,7 @@
  * event, and a unit Redis no longer knows (restarted without persistence, removed by hand) is
  * enqueued again. Each unit settles once, whatever happened to its job (results are keyed by unit
  * id; a unit redone after a stall gives the same result and is not counted twice). A collected
- * job is removed from Redis.
+ * job is removed from Redis once the caller has taken its result.
  *
  * Finished jobs left by an earlier coordinator (it was killed after the workers finished): with
  * `reuseFinished` (the sweep's `--resume`) a completed one is collected, otherwise it is run again;
@@ -173,7 +173,9 @@ export class UnitQueue {
       return;
     }
     this.settle(id, { value });
-    void this.queue.remove(id).catch(() => {});
+    // Remove the job only after the microtasks that follow the result have run — there the sweep
+    // appends its record — so a coordinator killed in between finds the job again on --resume.
+    setImmediate(() => { void this.queue.remove(id).catch(() => {}); });
   }
 
   private onFailed(id: string, reason: string): void {
@@ -254,10 +256,13 @@ export async function withUnitQueue<T>(url: string, backend: string, o: Pick<Uni
   const q = await UnitQueue.open({ target, backend, ...o, log });
   try {
     const n = await q.workers();
-    log(n > 0
-      ? `gradconf: queue ${target.display} (${queueName(backend)}): ${n} worker${n === 1 ? '' : 's'} connected`
-      : `gradconf: queue ${target.display} (${queueName(backend)}): no worker connected yet; start "gradconf worker --queue URL --backend ${backend}" on each machine`);
+    // Progress convention of src/cli/common.ts: info only on a terminal or with GRADCONF_PROGRESS=1;
+    // the hint that nobody is listening, always.
+    const chatty = process.stderr.isTTY === true || process.env.GRADCONF_PROGRESS === '1';
+    if (n === 0) log(`gradconf: queue ${target.display} (${queueName(backend)}): no worker connected yet; start "gradconf worker --queue URL --backend ${backend}" on each machine`);
+    else if (chatty) log(`gradconf: queue ${target.display} (${queueName(backend)}): ${n} worker${n === 1 ? '' : 's'} connected`);
     const out = await fn(q);
+    if (q.stats.reused > 0) log(`gradconf: collected ${q.stats.reused} unit(s) the workers finished while no coordinator was running`);
     return out;
   } catch (e) {
     await q.cancelPending();
