@@ -22,6 +22,7 @@ import { readRecords } from '../train/results.ts';
 import type { RunRecord, TuneRecord } from '../train/run.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { BIN, RedisServer, ROOT, WorkerProcess } from './testing/services.ts';
+import { comparable } from './testing/comparable.ts';
 
 const SWEEP = ['sweep', 'width', '--values', '8,16', '--fixed', '1', '--seeds', '3', '--epochs', '4', '--train-examples', '2048',
   '--test-examples', '256', '--pairs', '4', '--probe-batch', '32', '--lr', '0.1'];
@@ -32,16 +33,6 @@ let dir = '';
 let redis: RedisServer;
 let baseline: Rec[] = [];
 const workers: WorkerProcess[] = [];
-
-/** Records without wall times, by key: what must not depend on where a unit ran. */
-export function comparable(recs: Rec[]): Record<string, unknown> {
-  return Object.fromEntries(recs.map((r) => {
-    const x = JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
-    delete x.ms;
-    if (Array.isArray(x.epochs)) for (const e of x.epochs as Record<string, unknown>[]) delete e.ms;
-    return [r.key, x];
-  }).sort(([a], [b]) => String(a).localeCompare(String(b))));
-}
 
 const out = (name: string) => join(dir, name);
 const runLines = (d: string) => {

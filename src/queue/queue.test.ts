@@ -13,6 +13,9 @@ import { checkQueue, parseQueueUrl, redact } from './connection.ts';
 import { UnitQueue } from './coordinator.ts';
 import { fromWire, toWire, unitId, type Unit } from './units.ts';
 import { BIN, makeTlsFiles, RedisServer, redisHasTls, ROOT, WorkerProcess } from './testing/services.ts';
+import { queueChunk, queueTrialRunner } from './queue-trials.ts';
+import { withPool, withTrialRunner, type TrialTask } from '../pool/pool.ts';
+import { trialSeed, type TrialConfig } from '../pool/trial.ts';
 
 const PASSWORD = 'p@ss:w/rd';
 let redis: RedisServer;
@@ -72,6 +75,25 @@ describe('units through the queue (password-protected redis-server, one worker p
     const out = await Promise.all(Array.from({ length: 20 }, (_, i) => queue.submit(echo({ i, x: [NaN, -Infinity, 1.5] }))));
     out.forEach((v, i) => expect(v).toEqual({ i, x: [NaN, -Infinity, 1.5] }));
     expect(fromWire(toWire({ a: Infinity, b: [null, 2] }))).toEqual({ a: Infinity, b: [null, 2] });
+  });
+
+  it('a TrialPool on the queue returns what the local pool returns, trial for trial, in seed order', async () => {
+    const configs: TrialConfig[] = [
+      { d: 6, n: 4, width: 12, depth: 1, activation: 'tanh', loss: 'mse', init: { name: 'gaussian', kappa: 1 } },
+      { d: 3, n: 5, width: 8, depth: 2, activation: 'relu', loss: 'logistic', init: { name: 'orthogonal' }, norms: true },
+    ];
+    const tasks: TrialTask[] = configs.map((c) => ({ config: c, seeds: Array.from({ length: 7 }, (_, i) => trialSeed(5, c, i)) }));
+    const local = await withPool({ workers: 0 }, (p) => p.run(tasks));
+    let last = 0;
+    const remote = await withTrialRunner(queueTrialRunner(queue, 'test queue'), () => withPool({ chunk: 3 }, async (p) => {
+      expect(p.runner?.where).toBe('test queue');
+      return p.run(tasks, (done) => { last = done; });
+    }));
+    expect(remote).toEqual(local);
+    expect(last).toBe(14);
+    // An explicit worker count keeps a pool local even inside withTrialRunner (replays in tests).
+    await withTrialRunner(queueTrialRunner(queue, 'test queue'), () => withPool({ workers: 0 }, async (p) => { expect(p.runner).toBeUndefined(); }));
+    expect([queueChunk(10), queueChunk(64 * 20), queueChunk(1e6)]).toEqual([8, 20, 64]);
   });
 
   it('the same unit twice is one job (ids are content hashes, key order irrelevant)', async () => {
