@@ -5,8 +5,7 @@
  * units, then exit 0.
  */
 import { Command } from 'commander';
-import { requestedBackend, unavailableReason } from '../backend/index.ts';
-import { BadInputError } from '../errors.ts';
+import { initBackend } from '../backend/index.ts';
 import { checkQueue, parseQueueUrl } from '../queue/connection.ts';
 import { runWorker } from '../queue/worker.ts';
 import { intOption, numberOption } from './common.ts';
@@ -15,9 +14,9 @@ interface WorkerOpts { queue: string; concurrency: number; backend?: string; gra
 
 export async function workerCommand(o: WorkerOpts): Promise<number> {
   const target = parseQueueUrl(o.queue);
-  const backend = requestedBackend(o.backend);
-  const reason = await unavailableReason(backend);
-  if (reason !== undefined) throw new BadInputError(`backend "${backend}" is not available on this machine: ${reason}`);
+  // Initialize (and self-check) the backend here once, so that a machine whose backend is broken
+  // refuses to start instead of failing every unit it takes as bad input.
+  const backend = await initBackend(o.backend);
   await checkQueue(target);
   await runWorker({ target, backend, concurrency: o.concurrency, graceMs: o.grace * 1000, lockDurationMs: o.lockDuration });
   return 0;

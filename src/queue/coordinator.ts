@@ -183,7 +183,7 @@ export class UnitQueue {
     const r = reason ?? 'unknown reason';
     this.settle(id, r.startsWith(BAD_INPUT_REASON)
       ? new BadInputError(r.slice(BAD_INPUT_REASON.length))
-      : new Error(`unit ${id} failed after ${this.o.attempts ?? 4} attempts: ${r}`));
+      : new Error(`unit ${id} failed for good (up to ${this.o.attempts ?? 4} attempts): ${r}`));
   }
 
   private onProgress(id: string, data: unknown): void {

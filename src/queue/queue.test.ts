@@ -139,7 +139,7 @@ describe('units through the queue (password-protected redis-server, one worker p
       const err = await q.submit(u).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Error);
       expect(err).not.toBeInstanceOf(BadInputError);
-      expect((err as Error).message).toMatch(/failed after 2 attempts: echo unit: transient failure on attempt 2/);
+      expect((err as Error).message).toMatch(/failed for good \(up to 2 attempts\): echo unit: transient failure on attempt 2/);
       expect(starts(worker, unitId(u))).toBe(2);
     } finally {
       await q.close();
