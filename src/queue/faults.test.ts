@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { readRecords } from '../train/results.ts';
 import type { RunRecord, TuneRecord } from '../train/run.ts';
 import { runCli } from '../cli/run-cli.ts';
-import { BIN, RedisServer, ROOT, WorkerProcess } from './testing/services.ts';
+import { BIN, killStarted, RedisServer, ROOT, track, WorkerProcess } from './testing/services.ts';
 import { comparable } from './testing/comparable.ts';
 
 const SWEEP = ['sweep', 'width', '--values', '8,16', '--fixed', '1', '--seeds', '3', '--epochs', '4', '--train-examples', '2048',
@@ -50,9 +50,9 @@ const until = async (cond: () => boolean, what: string, ms = 90_000) => {
 
 /** `gradconf sweep … --queue` as a child process. */
 function coordinator(outDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [BIN, ...SWEEP, '--queue', redis.url, '--out', outDir, '--json', ...extra], {
+  const child = track(spawn(process.execPath, [BIN, ...SWEEP, '--queue', redis.url, '--out', outDir, '--json', ...extra], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GRADCONF_QUEUE_RECONCILE_MS: '500', ...env },
-  });
+  }));
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -74,6 +74,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  killStarted(); // whatever a timed-out test left running
   await Promise.all(workers.map((w) => w.dispose()));
   await redis?.dispose();
   rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { BadInputError } from '../errors.ts';
 import { checkQueue, parseQueueUrl, redact } from './connection.ts';
 import { UnitQueue } from './coordinator.ts';
 import { fromWire, toWire, unitId, type Unit } from './units.ts';
-import { BIN, makeTlsFiles, RedisServer, redisHasTls, ROOT, WorkerProcess } from './testing/services.ts';
+import { BIN, killStarted, makeTlsFiles, redisHasTls, RedisServer, ROOT, WorkerProcess } from './testing/services.ts';
 import { queueChunk, queueTrialRunner } from './queue-trials.ts';
 import { withPool, withTrialRunner, type TrialTask } from '../pool/pool.ts';
 import { trialSeed, type TrialConfig } from '../pool/trial.ts';
@@ -30,6 +30,7 @@ beforeAll(async () => {
   queue = await UnitQueue.open({ target: parseQueueUrl(redis.url), backend: 'wasm', backoffMs: 300, log: () => {} });
 }, 60_000);
 afterAll(async () => {
+  killStarted(); // whatever a timed-out test left running
   await queue?.close();
   await worker?.dispose();
   await redis?.dispose();

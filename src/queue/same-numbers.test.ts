@@ -14,7 +14,7 @@ import { runCli } from '../cli/run-cli.ts';
 import { readRecords } from '../train/results.ts';
 import type { RunRecord, TuneRecord } from '../train/run.ts';
 import { comparable } from './testing/comparable.ts';
-import { RedisServer, WorkerProcess } from './testing/services.ts';
+import { killStarted, RedisServer, WorkerProcess } from './testing/services.ts';
 
 const TIGHTEN = ['tighten', 'theorem-4-1', '--budget', '2', '--seed', '7', '--json'];
 const VERIFY = ['verify', '--only', 'theorem-6-1', '--seed', '3', '--json'];
@@ -46,6 +46,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  killStarted(); // whatever a timed-out test left running
   await Promise.all(workers.map((w) => w.dispose()));
   await redis?.dispose();
   rmSync(dir, { recursive: true, force: true });

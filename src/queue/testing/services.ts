@@ -12,6 +12,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Every process started here (redis-server, workers, coordinators a test starts itself). */
+const started = new Set<ChildProcess>();
+
+/** SIGKILL every process started here that still runs: a test file's afterAll (after a timeout too). */
+export function killStarted(): void {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+process.once('exit', killStarted);
+
+/** Have `child` killed when this process exits (for processes a test starts itself). */
+export function track<C extends ChildProcess>(child: C): C {
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return child;
+}
 export const BIN = join(ROOT, 'bin/gradconf.js');
 
 /** A free TCP port on 127.0.0.1 (asked from the kernel). */
@@ -75,7 +91,7 @@ export class RedisServer {
     if (this.o.tls) args.push('--port', '0', '--tls-port', String(this.port), '--tls-cert-file', this.o.tls.cert, '--tls-key-file', this.o.tls.key, '--tls-ca-cert-file', this.o.tls.ca, '--tls-auth-clients', 'no');
     else args.push('--port', String(this.port));
     if (this.o.password !== undefined) args.push('--requirepass', this.o.password);
-    const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = track(spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
     this.proc = proc;
     let out = '';
     await new Promise<void>((resolve, reject) => {
@@ -127,7 +143,7 @@ export class WorkerProcess {
     const args = [BIN, 'worker', '--queue', url, '--concurrency', String(o.concurrency ?? 1), '--lock-duration', String(o.lockMs ?? 2000)];
     if (o.graceS !== undefined) args.push('--grace', String(o.graceS));
     if (o.backend) args.push('--backend', o.backend);
-    const w = new WorkerProcess(spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...o.env } }));
+    const w = new WorkerProcess(track(spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...o.env } })));
     const deadline = Date.now() + 30_000;
     while (!w.stderr.includes('gradconf worker: queue')) {
       if (w.proc.exitCode !== null || Date.now() > deadline) throw new Error(`worker did not start: ${w.stderr}`);
