@@ -12,6 +12,7 @@ import { intOption, numberOption } from './common.ts';
 
 interface WorkerOpts { queue: string; concurrency: number; backend?: string; grace: number; lockDuration: number }
 
+/** Run `gradconf worker`; resolves to 0 after a clean stop (bad URL, credentials or backend: BadInputError, exit 2). */
 export async function workerCommand(o: WorkerOpts): Promise<number> {
   const target = parseQueueUrl(o.queue);
   // Initialize (and self-check) the backend here once, so that a machine whose backend is broken
@@ -22,6 +23,7 @@ export async function workerCommand(o: WorkerOpts): Promise<number> {
   return 0;
 }
 
+/** commander definition of `worker`. */
 export function workerProgram(run: (code: Promise<number>) => void): Command {
   return new Command('worker')
     .description('take units of work (sweep runs, Monte-Carlo trial batches, tightening chunks) from a Redis job queue until stopped')
