@@ -241,7 +241,10 @@ export class UnitQueue {
     this.closed = true;
     clearInterval(this.timer);
     for (const id of [...this.pending.keys()]) this.settle(id, new Error('unit queue closed'));
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    // A graceful close waits for Redis; if it is gone, drop the connections after 3 s instead.
+    const graceful = Promise.allSettled([this.events.close(), this.queue.close()]).then(() => true);
+    const gaveUp = new Promise<boolean>((r) => { setTimeout(() => r(false), 3000).unref(); });
+    if (!(await Promise.race([graceful, gaveUp]))) await Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]);
   }
 }
 

@@ -74,10 +74,13 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  killStarted(); // whatever a timed-out test left running
-  await Promise.all(workers.map((w) => w.dispose()));
-  await redis?.dispose();
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    await Promise.all(workers.map((w) => w.dispose()));
+    await redis?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  } finally {
+    killStarted(); // whatever a timed-out test left running
+  }
 });
 
 describe('sweep on the queue: faults lose nothing and count nothing twice', () => {

@@ -30,10 +30,13 @@ beforeAll(async () => {
   queue = await UnitQueue.open({ target: parseQueueUrl(redis.url), backend: 'wasm', backoffMs: 300, log: () => {} });
 }, 60_000);
 afterAll(async () => {
-  killStarted(); // whatever a timed-out test left running
-  await queue?.close();
-  await worker?.dispose();
-  await redis?.dispose();
+  try {
+    await queue?.close();
+    await worker?.dispose();
+    await redis?.dispose();
+  } finally {
+    killStarted(); // whatever a timed-out test left running
+  }
 });
 
 describe('--queue URL', () => {

@@ -46,10 +46,13 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  killStarted(); // whatever a timed-out test left running
-  await Promise.all(workers.map((w) => w.dispose()));
-  await redis?.dispose();
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    await Promise.all(workers.map((w) => w.dispose()));
+    await redis?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  } finally {
+    killStarted(); // whatever a timed-out test left running
+  }
 });
 
 describe('--queue gives the numbers of the local run', () => {

@@ -110,8 +110,12 @@ export class RedisServer {
   async stop(): Promise<void> {
     const p = this.proc;
     this.proc = undefined;
-    if (!p || p.exitCode !== null) return;
-    await new Promise<void>((r) => { p.once('exit', () => r()); p.kill('SIGTERM'); });
+    if (!p) return;
+    await new Promise<void>((r) => {
+      if (p.exitCode !== null || p.signalCode !== null) { r(); return; }
+      p.once('exit', () => r());
+      p.kill('SIGTERM');
+    });
   }
 
   /** Stop and start again on the same port (empty: no persistence). */
