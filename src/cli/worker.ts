@@ -28,7 +28,7 @@ export function workerProgram(run: (code: Promise<number>) => void): Command {
   return new Command('worker')
     .description('take units of work (sweep runs, Monte-Carlo trial batches, tightening chunks) from a Redis job queue until stopped')
     .requiredOption('--queue <url>', 'Redis URL: redis://[user:pass@]host:port[/db] or rediss://… (TLS; private CA via NODE_EXTRA_CA_CERTS)')
-    .option('--concurrency <n>', 'units at a time, one thread each (default 1; e.g. the number of cores)', intOption('--concurrency', 1), 1)
+    .option('--concurrency <n>', 'units at a time, one thread each (e.g. the number of cores)', intOption('--concurrency', 1), 1)
     .option('--backend <name>', 'wasm (default), cpu, webgpu, tensorflow; or GRADCONF_BACKEND; takes only units of this backend')
     .option('--grace <s>', 'on SIGINT/SIGTERM, seconds to let running units finish before handing them back', numberOption('--grace'), 10)
     .option('--lock-duration <ms>', 'job lock; a killed worker\'s units are taken up again after about 2-3 times this', intOption('--lock-duration', 500), 30_000)
