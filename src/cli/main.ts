@@ -11,6 +11,7 @@ import { benchProgram } from './bench.ts';
 import { tightenProgram } from './tighten.ts';
 import { reportProgram } from './report.ts';
 import { sweepProgram } from './sweep.ts';
+import { workerProgram } from './worker.ts';
 import { reportError } from './common.ts';
 
 /**
@@ -36,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `gradconf: ${s}` : s) })
 ;
-  for (const sub of [verifyProgram(run), tightenProgram(run), probeProgram(run), sweepProgram(run), reportProgram(run), benchProgram(run)]) {
+  for (const sub of [verifyProgram(run), tightenProgram(run), probeProgram(run), sweepProgram(run), reportProgram(run), benchProgram(run), workerProgram(run)]) {
     program.addCommand(sub.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `gradconf: ${s}` : s) }));
   }
   try {

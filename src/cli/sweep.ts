@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { initBackend } from '../backend/index.ts';
 import { DATASETS, FAMILIES, SCALES, SWEEP_KINDS, sweepConfig, type DatasetName, type Family, type Scale, type SweepKind } from '../train/plan.ts';
 import { runSweep } from '../train/sweep.ts';
+import { withUnitQueue, type UnitQueue } from '../queue/coordinator.ts';
 import { analyseSection7, ALPHA } from '../../theorems/section-7.ts';
 import { formatDuration } from '../train/progress.ts';
 import { intOption, numberOption, printJson } from './common.ts';
@@ -18,7 +19,7 @@ interface SweepOpts {
   dataset: DatasetName; dataDir?: string; scale: Scale; seeds?: number; seed?: number; epochs?: number; out?: string;
   resume?: boolean; json?: boolean; family?: Family; values?: number[]; fixed?: number; trainExamples?: number;
   testExamples?: number; pairs?: number; probeBatch?: number; batchSize?: number; lr?: number; lrGrid?: number[];
-  tuneEpochs?: number; lrDecay?: number[]; workers?: number; backend?: string; dataSeed?: number;
+  tuneEpochs?: number; lrDecay?: number[]; workers?: number; backend?: string; dataSeed?: number; queue?: string;
 }
 
 /** Parse a comma-separated list with `item` (commander argParser). */
@@ -41,7 +42,8 @@ export async function sweepCommand(kind: SweepKind, o: SweepOpts): Promise<numbe
   });
   const backend = await initBackend(o.backend);
   const outDir = o.out ?? join('out', `sweep-${kind}-${o.dataset}-${o.scale}`);
-  const res = await runSweep(cfg, { outDir, resume: o.resume, workers: o.workers, backend, progress: { label: `sweep ${kind}` } });
+  const sweep = (queue?: UnitQueue) => runSweep(cfg, { outDir, resume: o.resume, workers: o.workers, backend, progress: { label: `sweep ${kind}` }, queue });
+  const res = o.queue ? await withUnitQueue(o.queue, backend, { reuseFinished: o.resume }, sweep) : await sweep();
   const a = analyseSection7(res.runs, { seed: cfg.seeds[0] });
   const complete = res.runs.length === res.plan.length;
   if (o.json) {
@@ -55,7 +57,7 @@ export async function sweepCommand(kind: SweepKind, o: SweepOpts): Promise<numbe
   }
   const lines: string[] = [
     `gradconf sweep ${kind} — ${cfg.dataset}, scale ${cfg.scale}, family ${cfg.family}, ${cfg.seeds.length} seeds, ${cfg.epochs} epochs, backend ${backend}`,
-    `results: ${res.resultsFile} (${res.ran} tasks run now, ${res.skipped} already done; ${res.workers} workers; ${formatDuration(res.ms / 1000)})`,
+    `results: ${res.resultsFile} (${res.ran} tasks run now, ${res.skipped} already done; ${o.queue ? 'on the queue' : `${res.workers} workers`}; ${formatDuration(res.ms / 1000)})`,
     '',
     `${'variant'.padEnd(8)} ${(kind === 'width' ? 'width' : 'depth').padStart(5)}  runs  lr            train loss  min cos    |min cos|  test acc`,
     ...a.levels.map((l) => `${l.variant.padEnd(8)} ${String(l.level).padStart(5)}  ${String(l.runs).padStart(4)}  ${l.lr.map((v) => fmt(v, 2)).join(',').padEnd(12)}  ${fmt(l.trainLoss).padStart(10)}  ${fmt(l.minCosine).padStart(8)}  ${fmt(l.absMinCosine).padStart(9)}  ${fmt(l.testAccuracy).padStart(8)}${l.diverged ? `  (${l.diverged} diverged)` : ''}`),
@@ -99,5 +101,6 @@ export function sweepProgram(run: (code: Promise<number>) => void): Command {
     .option('--data-seed <n>', 'seed of the data subsets (default 0)', intOption('--data-seed'))
     .option('--workers <n>', 'worker threads (default: available cores); 0 = run in this thread', intOption('--workers', 0))
     .option('--backend <name>', 'wasm (default), cpu, webgpu, tensorflow; or GRADCONF_BACKEND')
+    .option('--queue <url>', 'run each task on the workers of this Redis job queue (gradconf worker); redis://[user:pass@]host:port[/db] or rediss://')
     .action((kind: SweepKind, o: SweepOpts) => run(sweepCommand(kind, o)));
 }

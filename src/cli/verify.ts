@@ -11,9 +11,10 @@ import { selectTheorems, STATEMENTS, type TheoremResult } from '../../theorems/i
 import { renderReport } from '../report/html.ts';
 import { figuresFor } from '../report/figures.ts';
 import { BadInputError } from '../errors.ts';
+import { onQueue } from '../queue/queue-trials.ts';
 import { EXIT_CLAIM_FAILED, EXIT_OK, intOption, printJson, progressReporter } from './common.ts';
 
-interface VerifyOpts { only?: string; quick?: boolean; full?: boolean; seed: number; json?: boolean; backend?: string; report?: string; saveDetails?: string }
+interface VerifyOpts { only?: string; quick?: boolean; full?: boolean; seed: number; json?: boolean; backend?: string; report?: string; saveDetails?: string; queue?: string }
 
 export async function verifyCommand(opts: VerifyOpts): Promise<number> {
   if (opts.quick && opts.full) throw new BadInputError('give --quick or --full, not both');
@@ -23,9 +24,11 @@ export async function verifyCommand(opts: VerifyOpts): Promise<number> {
   const backend = await initBackend(opts.backend);
   const budget = opts.full ? 'full' : 'quick';
   const results: TheoremResult[] = [];
-  for (const t of selected) {
-    results.push(await t.run({ seed: opts.seed, budget, progress: progressReporter(t.id) }));
-  }
+  const runAll = async () => {
+    for (const t of selected) results.push(await t.run({ seed: opts.seed, budget, progress: progressReporter(t.id) }));
+  };
+  if (opts.queue) await onQueue(opts.queue, backend, runAll);
+  else await runAll();
   const failedExact = results.some((r) => r.kind === 'exact' && !r.holds);
   if (opts.saveDetails) {
     mkdirSync(opts.saveDetails, { recursive: true });
@@ -71,5 +74,6 @@ export function verifyProgram(run: (code: Promise<number>) => void): Command {
     .option('--json', 'print one JSON document')
     .option('--save-details <dir>', 'write each result (with its plot data, e.g. Figure 1\'s curves) to <dir>/<id>.json')
     .option('--report <file.html>', 'also write a self-contained HTML report with the paper\'s figures')
+    .option('--queue <url>', 'run the Monte-Carlo trial batches on the workers of this Redis job queue (gradconf worker)')
     .action((o: VerifyOpts) => run(verifyCommand(o)));
 }

@@ -7,8 +7,15 @@
  *
  * `workers: 0` runs the same trials in this process (no child processes), e.g. for replays in tests.
  * Default number of workers: `GRADCONF_WORKERS` if set, else `os.availableParallelism()`.
+ *
+ * A {@link TrialRunner} sends the batches elsewhere instead — the job queue of `--queue URL`
+ * (src/queue/queue-trials.ts). The CLI installs one around a command with {@link withTrialRunner};
+ * every pool opened inside it without an explicit `workers` then uses it, so theorem code calling
+ * `withPool({}, …)` runs unchanged and gets the same numbers (a trial depends only on its
+ * configuration and seed, not on where or in which batch it ran).
  */
 import os from 'node:os';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import Tinypool from 'tinypool';
@@ -26,8 +33,27 @@ export interface PoolOptions {
   workers?: number;
   /** tfjs backend of the workers (default: GRADCONF_BACKEND or 'wasm'). */
   backend?: string;
-  /** Trials per message (default: adaptive, 4–32). */
+  /** Trials per message (default: adaptive, 4–32; with a runner, the runner's choice). */
   chunk?: number;
+  /** Send the batches to this runner (default: the one installed by {@link withTrialRunner}, unless `workers` is given). */
+  runner?: TrialRunner;
+}
+
+/** Runs batches of trials somewhere else than this machine's tinypool (e.g. on a job queue). */
+export interface TrialRunner {
+  /** Where, for messages (e.g. `queue redis://host:6379/0`). */
+  readonly where: string;
+  /** Trials per batch for a run of `total` trials (when PoolOptions.chunk is not given). */
+  chunk(total: number): number;
+  /** Run one batch on the given backend; results in seed order. */
+  runBatch(task: WorkerTask): Promise<TrialResult[]>;
+}
+
+const ambientRunner = new AsyncLocalStorage<TrialRunner>();
+
+/** Run `fn` with every pool opened inside it (without an explicit `workers`) sending its trials to `runner`. */
+export function withTrialRunner<T>(runner: TrialRunner, fn: () => Promise<T>): Promise<T> {
+  return ambientRunner.run(runner, fn);
 }
 
 /** GRADCONF_WORKERS (a non-negative integer) if set, else the number of cores. */
@@ -61,6 +87,8 @@ export class TrialPool {
     /** The tfjs backend the trials run on. */
     readonly backend: string,
     private readonly chunk: number | undefined,
+    /** Where the batches run when not on this machine (then `workers` is 0). */
+    readonly runner?: TrialRunner,
   ) {}
 
   /** Start the workers (they load tfjs lazily, on their first task). */
@@ -68,6 +96,8 @@ export class TrialPool {
     const workers = opts.workers ?? defaultWorkers();
     if (!Number.isInteger(workers) || workers < 0) throw new BadInputError(`workers must be a non-negative integer (got ${workers})`);
     const backend = requestedBackend(opts.backend);
+    const runner = opts.runner ?? (opts.workers === undefined ? ambientRunner.getStore() : undefined);
+    if (runner) return new TrialPool(null, 0, backend, opts.chunk, runner);
     if (workers === 0) {
       await initBackend(backend);
       return new TrialPool(null, 0, backend, opts.chunk);
@@ -92,7 +122,7 @@ export class TrialPool {
     const total = tasks.reduce((a, t) => a + t.seeds.length, 0);
     let done = 0;
     const out: TrialResult[][] = tasks.map((t) => new Array<TrialResult>(t.seeds.length));
-    if (!this.pool) {
+    if (!this.pool && !this.runner) {
       tasks.forEach((t, ti) => t.seeds.forEach((s, i) => {
         out[ti]![i] = runTrial(t.config, s);
         progress?.(++done, total);
@@ -100,13 +130,14 @@ export class TrialPool {
       this.trials += total;
       return out;
     }
-    const chunk = this.chunk ?? Math.max(4, Math.min(32, Math.ceil(total / (this.workers * 8))));
+    const chunk = this.chunk ?? (this.runner ? this.runner.chunk(total) : Math.max(4, Math.min(32, Math.ceil(total / (this.workers * 8)))));
+    const exec = (msg: WorkerTask) => (this.runner ? this.runner.runBatch(msg) : (this.pool!.run(msg) as Promise<TrialResult[]>));
     const jobs: Promise<void>[] = [];
     tasks.forEach((t, ti) => {
       for (let start = 0; start < t.seeds.length; start += chunk) {
         const seeds = t.seeds.slice(start, start + chunk);
         const msg: WorkerTask = { config: t.config, seeds, backend: this.backend };
-        jobs.push((this.pool!.run(msg) as Promise<TrialResult[]>).then((res) => {
+        jobs.push(exec(msg).then((res) => {
           res.forEach((r, i) => { out[ti]![start + i] = r; });
           done += seeds.length;
           progress?.(done, total);

@@ -11,6 +11,12 @@
  *
  * Every task is self-contained and seeded (He init with the run's seed, seeded shuffling and
  * probe pairs), so the records do not depend on the order or the worker that ran them.
+ *
+ * With `queue` (`gradconf sweep --queue URL`), each task is one unit on the job queue
+ * (src/queue/coordinator.ts) instead of a local thread: every ready task is enqueued at once, the
+ * workers' per-epoch progress drives the same bar, and each record is appended, atomically and
+ * once, as it arrives. A resumed sweep also collects the units the workers finished while no
+ * coordinator was running.
  */
 import { MessageChannel } from 'node:worker_threads';
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,6 +32,8 @@ import { CONFIG_FILE, RESULTS_FILE, appendRecordAtomic, readRecords, writeFileAt
 import { ProgressBar, type ProgressOptions } from './progress.ts';
 import type { RunRecord, Task, TuneRecord } from './run.ts';
 import { BAD_INPUT_PREFIX } from './worker.ts';
+import { requestedBackend } from '../backend/index.ts';
+import type { UnitQueue } from '../queue/coordinator.ts';
 
 /** Options of {@link runSweep}. */
 export interface SweepOptions {
@@ -41,6 +49,8 @@ export interface SweepOptions {
   progress?: Partial<ProgressOptions> | false;
   /** Called after each record is appended. */
   onRecord?: (r: TuneRecord | RunRecord) => void;
+  /** Run the tasks as units on this job queue instead of local threads (`workers` is then ignored). */
+  queue?: UnitQueue;
 }
 
 /** What a sweep produced (all records in the file, old and new). */
@@ -129,7 +139,7 @@ export async function runSweep(cfg: SweepConfig, o: SweepOptions): Promise<Sweep
   const bar = new ProgressBar(totalUnits, allTasks, { label: `sweep ${cfg.kind}`, alreadyDone: totalUnits - todoUnits, ...(o.progress || {}), ...(o.progress === false ? { enabled: false } : {}) });
   bar.setTasksDone(allTasks - todo);
 
-  const workers = Math.max(0, Math.min(o.workers ?? availableParallelism(), todo));
+  const workers = o.queue ? 0 : Math.max(0, Math.min(o.workers ?? availableParallelism(), todo));
   const pool = workers > 0
     // Compiled (dist/): the worker module itself; from TypeScript: the entry that registers tsx first.
     ? (import.meta.url.endsWith('.js')
@@ -141,7 +151,9 @@ export async function runSweep(cfg: SweepConfig, o: SweepOptions): Promise<Sweep
     let counted = 0;
     const tick = () => { if (counted < unitsOf(t)) { counted++; bar.advance(1); } };
     let rec: TuneRecord | RunRecord;
-    if (pool) {
+    if (o.queue) {
+      rec = await o.queue.submit({ kind: 'sweep', task: { ...t, backend: requestedBackend(o.backend) } }, tick);
+    } else if (pool) {
       const { port1, port2 } = new MessageChannel();
       port1.on('message', tick);
       try {
@@ -181,7 +193,7 @@ export async function runSweep(cfg: SweepConfig, o: SweepOptions): Promise<Sweep
   const inflight = new Set<Promise<void>>();
   try {
     while (!failure && (ready.length > 0 || inflight.size > 0)) {
-      while (!failure && ready.length > 0 && inflight.size < Math.max(1, workers)) {
+      while (!failure && ready.length > 0 && (o.queue !== undefined || inflight.size < Math.max(1, workers))) {
         const t = ready.shift()!;
         const p: Promise<void> = execute(t)
           .then((rec) => { finished(rec); ran++; })
@@ -194,7 +206,10 @@ export async function runSweep(cfg: SweepConfig, o: SweepOptions): Promise<Sweep
   } finally {
     bar.finish();
     await pool?.destroy();
-    await Promise.all(inflight);
+    // On the queue, the units of a failed sweep are withdrawn rather than awaited (the ones
+    // already running finish on their workers; --resume collects them).
+    if (o.queue && failure) await o.queue.cancelPending();
+    else await Promise.all(inflight);
   }
   if (failure) throw failure.error;
   if (waiting.length > 0) throw new Error(`internal: ${waiting.length} runs never got a learning rate`);
