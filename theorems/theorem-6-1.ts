@@ -14,16 +14,16 @@
  * |cos_β − cos_0| ≤ COSINE_ABS_TOL_F32 (src/tolerance.ts; the weights are float32 roundings of
  * exactly orthogonal float64 matrices, the Grams float32 computations).
  *
- * Statistical: (a) with width = d and one output, the end-to-end map is a Haar unit vector at
- * every depth, so the law of the normalized confusion (the minimum pairwise cosine) is the same at
- * every depth — two-sample KS of each depth against depth 0, Holm at family-wise false-alarm rate
- * ALPHA = 0.05, with the smallest sup-CDF difference the tests detect with power 0.8; the same for
- * η/(β+1), while raw η grows like (β + 1) (a one-sided Jonckheere–Terpstra test): the raw bound
- * can only be depth-independent after a 1/(β+1) rescaling of η. (b) the normalized confusion
- * falls as d grows — one-sided Jonckheere–Terpstra across d at level ALPHA (a trend claim).
+ * Statistical: with width = d and one output, the end-to-end map is a Haar unit vector at every
+ * depth, so the law of the normalized confusion (the minimum pairwise cosine) is the same at every
+ * depth, and so is the law of η/(β+1) — two-sample KS of each depth against depth 0. Both claims'
+ * eight tests form one Holm family at family-wise false-alarm rate ALPHA = 0.05 (theorems/define.ts).
  *
- * `holds` = the exact identity holds on every instance and no statistical claim is rejected at its
- * false-alarm rate; trend verdicts are reported in `details.claims`.
+ * Trends (their own Holm family at ALPHA): raw η grows like (β + 1) (so the printed raw bound can
+ * only be depth-independent after a 1/(β+1) rescaling of η); the normalized confusion falls as d
+ * grows (min cosine increases with d), and so does raw η.
+ *
+ * The exact verdict is the identity's alone.
  */
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
@@ -39,16 +39,17 @@ import { labelPoints, makeLabeler } from '../src/data/labelers.ts';
 import { Rng } from '../src/rng.ts';
 import { COSINE_ABS_TOL_F32, GRAM_REL_TOL_F32 } from '../src/tolerance.ts';
 import { ksTwoSample, ksTwoSampleMinDetectable } from '../src/stats/ks.ts';
-import { holm } from '../src/stats/multiple.ts';
-import { trendFamily } from '../src/stats/trend.ts';
-import { trialSeed, type TrialConfig, type TrialResult } from '../src/pool/trial.ts';
+import { matmul, transpose } from '../src/sgd/linalg.ts';
+import { regimeHasConfusion, type ConfusionMeasures } from '../src/claims/confusion.ts';
+import { trialSeed, type TrialConfig } from '../src/pool/trial.ts';
 import { withPool, type TrialPool } from '../src/pool/pool.ts';
 import { formatTighten, tightenSearch, type TightenSpec } from '../src/pool/tighten-search.ts';
+import { slackOf, type ExactClaim, type Statement, type StatisticalClaim, type StatisticalStudy, type TrendClaim, type Verdict } from '../src/claims/claim.ts';
+import { defineTheorem } from './define.ts';
 import type { Tightener, TightenOptions } from './tighten.ts';
-import { slackOf, type RunOptions, type TheoremEntry, type TheoremResult, type Verdict } from './verdict.ts';
 
 /** The result as data. */
-export const statement = {
+export const statement: Statement = {
   id: 'theorem-6-1',
   title: 'Theorem 6.1: orthogonal deep linear nets — Gram(depth β) = (β+1)·Gram(depth 0), cosines depth-independent',
   wording: 'Deep linear network with orthogonal weights, sphere data: confusion bound η holds with probability ≥ 1 − N² exp(−c d η²), independent of depth.',
@@ -56,7 +57,6 @@ export const statement = {
   bound: 'max(abs(G_beta - (beta + 1) * G_0)) <= tol * (beta + 1) * max(abs(G_0))',
   version: 'ICML 2020 (final), Theorem 6.1; identity derived in THEOREMS.md',
   confidence: 'medium (constants), derived (identity)',
-  kind: 'exact' as const,
 };
 
 /** Family-wise false-alarm rate of the statistical and trend claims. */
@@ -85,23 +85,6 @@ export const identityArbitrary: fc.Arbitrary<IdentityParams> = fc.record({
   seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   mode: fc.constantFrom<'gauge' | 'init'>('gauge', 'init'),
 });
-
-/** C = A B for row-major A (r×k) and B (k×c), float64. */
-export function matmul(a: ArrayLike<number>, b: ArrayLike<number>, r: number, k: number, c: number): Float64Array {
-  const out = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) for (let t = 0; t < k; t++) {
-    const v = a[i * k + t]!;
-    if (v === 0) continue;
-    for (let j = 0; j < c; j++) out[i * c + j]! += v * b[t * c + j]!;
-  }
-  return out;
-}
-
-function transpose(a: ArrayLike<number>, r: number, c: number): Float64Array {
-  const out = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a[i * c + j]!;
-  return out;
-}
 
 /** Width of an instance: max(d, outputs) + extra (so d ≤ l ≥ outputs). */
 export const widthOf = (p: { d: number; outputs: number; extra: number }): number => Math.max(p.d, p.outputs) + p.extra;
@@ -220,85 +203,125 @@ export function linearConfig(d: number, width: number, depth: number, n: number,
   return { d, n, width, depth, outputs, activation: 'linear', loss: 'mse', init: { name: 'orthogonal' } };
 }
 
-/** min cosine per trial, leaving out trials with fewer than two non-zero gradients (no cosine). */
-const minCosOf = (rs: readonly TrialResult[]): number[] => rs.filter((r) => r.minCos !== null).map((r) => r.minCos!);
-
-/** The statistical part of the check (depth law and d trend) with the given trials per group. */
-export async function statisticalChecks(pool: TrialPool, seed: number, trials: number, progress?: (done: number, total: number) => void) {
-  const depths = [0, 1, 2, 4, 8];
-  const D = 16;
-  const N = 8;
-  const dConfigs = [4, 8, 16, 32, 64].map((d) => linearConfig(d, d, 2, N));
-  const depthConfigs = depths.map((b) => linearConfig(D, D, b, N));
-  const all = [...depthConfigs, ...dConfigs];
-  const res = await pool.run(all.map((c) => ({ config: c, seeds: Array.from({ length: trials }, (_, i) => trialSeed(seed, c, i)) })), progress);
-  const byDepth = res.slice(0, depths.length);
-  const byD = res.slice(depths.length);
-  const cos = byDepth.map(minCosOf);
-  const scaled = byDepth.map((rs, k) => rs.map((r) => r.eta / (depths[k]! + 1)));
-  const ksFamily = (groups: number[][]) => {
-    const tests = groups.slice(1).map((g, k) => ({ depth: depths[k + 1]!, ...ksTwoSample(groups[0]!, g) }));
-    const h = holm(tests.map((t) => t.pValue), ALPHA);
-    return {
-      tests: tests.map((t, i) => ({ ...t, pAdjusted: h.adjusted[i]!, rejected: h.rejected[i]! })),
-      rejected: h.rejected.some((r) => r),
-      minDetectable: ksTwoSampleMinDetectable(trials, trials, ALPHA / tests.length),
-    };
-  };
-  const cosLaw = ksFamily(cos);
-  const scaledLaw = ksFamily(scaled);
-  const rawTrend = trendFamily([byDepth.map((rs) => rs.map((r) => r.eta))], 'increasing', ALPHA)[0]!;
-  const dTrend = trendFamily([byD.map(minCosOf)], 'increasing', ALPHA)[0]!;
-  const dTrendRaw = trendFamily([byD.map((rs) => rs.map((r) => r.eta))], 'decreasing', ALPHA)[0]!;
-  return { depths, d: D, n: N, trials, cosLaw, scaledLaw, rawTrend, dTrend, dTrendRaw, dLevels: [4, 8, 16, 32, 64] };
+/** The Monte-Carlo study behind the statistical and trend claims: per-trial measures by group. */
+export interface OrthogonalStudy {
+  depths: number[];
+  dLevels: number[];
+  trials: number;
+  /** Trials of width = d = 16, N = 8, one output, at each depth. */
+  byDepth: ConfusionMeasures[][];
+  /** Trials of width = d, depth 2, N = 8 at each d. */
+  byD: ConfusionMeasures[][];
 }
 
-/** Registry entry for `gradconf verify` (quick: 40 identity instances, 400 trials per group; full: 1000 and 1000). */
-export const entry: TheoremEntry = {
-  id: statement.id,
-  title: statement.title,
-  kind: 'exact',
-  async run(opts: RunOptions): Promise<TheoremResult> {
-    const t0 = performance.now();
-    const numRuns = opts.budget === 'full' ? 1000 : 40;
-    const trials = opts.budget === 'full' ? 1000 : 400;
+export const DEPTHS = [0, 1, 2, 4, 8];
+export const D_LEVELS = [4, 8, 16, 32, 64];
+
+/** Run the study with `trials` per group on a pool. */
+export async function sampleStudy(pool: TrialPool, seed: number, trials: number, progress?: (done: number, total: number) => void): Promise<OrthogonalStudy> {
+  const D = 16;
+  const N = 8;
+  const depthConfigs = DEPTHS.map((b) => linearConfig(D, D, b, N));
+  const dConfigs = D_LEVELS.map((d) => linearConfig(d, d, 2, N));
+  const all = [...depthConfigs, ...dConfigs];
+  const res = await pool.run(all.map((c) => ({ config: c, seeds: Array.from({ length: trials }, (_, i) => trialSeed(seed, c, i)) })), progress);
+  const strip = (rs: readonly ConfusionMeasures[]) => rs.map((r) => ({ eta: r.eta, minCos: r.minCos }));
+  return { depths: DEPTHS, dLevels: D_LEVELS, trials, byDepth: res.slice(0, DEPTHS.length).map(strip), byD: res.slice(DEPTHS.length).map(strip) };
+}
+
+const study = (ctx: { seed: number; memo<T>(k: string, f: () => Promise<T>): Promise<T>; progress?: (d: number, t: number) => void }, trials: number) =>
+  ctx.memo(`study:${trials}`, () => withPool({}, (pool) => sampleStudy(pool, ctx.seed, trials, ctx.progress)));
+
+/** min cosine per trial, leaving out trials with fewer than two non-zero gradients (no cosine). */
+const minCosOf = (rs: readonly ConfusionMeasures[]): number[] => rs.filter((r) => r.minCos !== null).map((r) => r.minCos!);
+
+/** KS of every depth against depth 0 (the null: the same law at every depth). */
+function depthLaw(s: OrthogonalStudy, groups: number[][], what: string): StatisticalStudy {
+  const m = groups.length - 1;
+  return {
+    instances: groups.reduce((n, g) => n + g.length, 0),
+    tests: groups.slice(1).map((g, k) => {
+      const ks = ksTwoSample(groups[0]!, g);
+      // smallest sup-difference caught with power 0.8 at the per-test level Holm's first step
+      // allows across this claim's tests and the sibling claim's (2m tests at family-wise ALPHA)
+      return { label: `${what}: depth ${s.depths[k + 1]} vs depth 0`, test: 'two-sample Kolmogorov–Smirnov (exact)', statistic: ks.statistic, pValue: ks.pValue,
+        effect: ks.statistic, minDetectable: ksTwoSampleMinDetectable(groups[0]!.length, g.length, ALPHA / (2 * m)), n: g.length };
+    }),
+  };
+}
+
+const BUDGET_TRIALS = { test: 120, quick: 400, full: 1000 };
+
+/** Exact: the identity, over depth, d, N, outputs and both factorization modes. */
+export const identityClaim: ExactClaim = {
+  id: 'gram-identity', kind: 'exact', source: 'derived',
+  statement: 'Gram(depth β) = (β+1)·Gram(depth 0) of the same end-to-end map, and all cosines equal',
+  budgets: { test: 25, quick: 40, full: 1000 },
+  check(ctx, numRuns) {
     let minSlack = Infinity;
     let failure: Verdict | undefined;
     let done = 0;
     const out = fc.check(fc.property(identityArbitrary, (p) => {
       const v = checkIdentity(p);
       minSlack = Math.min(minSlack, v.slack);
-      opts.progress?.(++done, numRuns);
+      ctx.progress?.(++done, numRuns);
       if (!v.holds) failure = v;
       return v.holds;
-    }), { seed: opts.seed, numRuns });
-    const stat = await withPool({}, (pool) => statisticalChecks(pool, opts.seed, trials));
-    const statisticalOk = !stat.cosLaw.rejected && !stat.scaledLaw.rejected;
+    }), { seed: ctx.seed, numRuns });
     return {
-      id: statement.id, title: statement.title, kind: 'exact',
-      holds: !out.failed && statisticalOk,
-      instances: out.numRuns + trials * (stat.depths.length + stat.dLevels.length),
-      details: {
-        backend: tf.getBackend(), minSlack,
-        claims: [
-          { name: 'Gram(depth β) = (β+1)·Gram(depth 0) and equal cosines (exact)', kind: 'exact', holds: !out.failed, instances: out.numRuns,
-            tolerance: `|ΔG| ≤ ${GRAM_REL_TOL_F32}·(β+1)·max|G_0|, |Δcos| ≤ ${COSINE_ABS_TOL_F32} (float32)` },
-          { name: 'law of the normalized confusion (min cosine) is the same at depths 1, 2, 4, 8 as at depth 0 (width = d = 16, N = 8)', kind: 'statistical', holds: !stat.cosLaw.rejected,
-            test: { name: 'two-sample Kolmogorov–Smirnov (exact), each depth vs depth 0, Holm', alpha: ALPHA },
-            trialsPerDepth: trials, minDetectableSupDifference: stat.cosLaw.minDetectable, tests: stat.cosLaw.tests },
-          { name: 'law of η/(β+1) is depth-independent', kind: 'statistical', holds: !stat.scaledLaw.rejected,
-            test: { name: 'two-sample Kolmogorov–Smirnov (exact), each depth vs depth 0, Holm', alpha: ALPHA },
-            minDetectableSupDifference: stat.scaledLaw.minDetectable, tests: stat.scaledLaw.tests },
-          { name: 'raw η grows with depth (so the printed raw bound needs a 1/(β+1) rescaling to be depth-independent)', kind: 'trend', verdict: stat.rawTrend.verdict, outcome: stat.rawTrend },
-          { name: 'normalized confusion falls as d grows (min cosine increases with d; d ∈ {4,…,64}, width = d, depth 2)', kind: 'trend', verdict: stat.dTrend.verdict, outcome: stat.dTrend },
-          { name: 'raw η falls as d grows', kind: 'trend', verdict: stat.dTrendRaw.verdict, outcome: stat.dTrendRaw },
-        ],
-        replay: `trial seeds src/pool/trial.ts trialSeed(${opts.seed}, linearConfig(d, width, depth, 8), i), i < ${trials}`,
-        ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath, failure } : {}),
-      },
-      seed: opts.seed, ms: performance.now() - t0,
+      holds: !out.failed, instances: out.numRuns, minSlack,
+      tolerance: `|ΔG| ≤ ${GRAM_REL_TOL_F32}·(β+1)·max|G_0|, |Δcos| ≤ ${COSINE_ABS_TOL_F32} (float32)`,
+      ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath ?? undefined, failure } : {}),
     };
   },
+};
+
+/** Statistical: the min-cosine law is the same at every depth (width = d = 16, N = 8). */
+export const cosineLawClaim: StatisticalClaim<number, OrthogonalStudy> = {
+  id: 'min-cosine-law-depth-free', kind: 'statistical', source: 'paper',
+  statement: 'the law of the normalized confusion (min cosine) is the same at depths 1, 2, 4, 8 as at depth 0 (width = d = 16, N = 8, one output)',
+  budgets: BUDGET_TRIALS,
+  sample: (ctx, trials) => study(ctx, trials),
+  analyze: (s) => depthLaw(s, s.byDepth.map(minCosOf), 'min cosine'),
+};
+
+/** Statistical: the law of η/(β+1) is the same at every depth. */
+export const scaledEtaLawClaim: StatisticalClaim<number, OrthogonalStudy> = {
+  id: 'scaled-eta-law-depth-free', kind: 'statistical', source: 'derived',
+  statement: 'the law of η/(β+1) is the same at depths 1, 2, 4, 8 as at depth 0',
+  budgets: BUDGET_TRIALS,
+  sample: (ctx, trials) => study(ctx, trials),
+  analyze: (s) => depthLaw(s, s.byDepth.map((rs, k) => rs.map((r) => r.eta / (s.depths[k]! + 1))), 'η/(β+1)'),
+};
+
+/** Trend: raw η grows with depth. */
+export const rawEtaDepthClaim: TrendClaim<number, OrthogonalStudy> = {
+  id: 'raw-eta-grows-with-depth', kind: 'trend', direction: 'increasing', source: 'derived',
+  statement: 'raw η grows with depth (so the printed raw bound needs a 1/(β+1) rescaling to be depth-independent)',
+  budgets: BUDGET_TRIALS,
+  sample: (ctx, trials) => study(ctx, trials),
+  analyze: (s) => ({ measure: 'η (raw)', instances: s.byDepth.flat().length,
+    regimes: [{ label: 'width = d = 16, N = 8', levels: s.depths, groups: s.byDepth.map((rs) => rs.map((r) => r.eta)), confusion: regimeHasConfusion(s.byDepth) }] }),
+};
+
+/** Trend: the normalized confusion falls as d grows. */
+export const cosineDClaim: TrendClaim<number, OrthogonalStudy> = {
+  id: 'min-cosine-rises-with-d', kind: 'trend', direction: 'increasing', source: 'paper',
+  statement: 'normalized confusion falls as d grows: the min cosine increases with d (d ∈ {4,…,64}, width = d, depth 2)',
+  budgets: BUDGET_TRIALS,
+  sample: (ctx, trials) => study(ctx, trials),
+  analyze: (s) => ({ measure: 'min cosine', instances: s.byD.flat().length,
+    regimes: [{ label: 'width = d, depth 2, N = 8', levels: s.dLevels, groups: s.byD.map(minCosOf), confusion: regimeHasConfusion(s.byD) }] }),
+};
+
+/** Trend: raw η falls as d grows. */
+export const etaDClaim: TrendClaim<number, OrthogonalStudy> = {
+  id: 'raw-eta-falls-with-d', kind: 'trend', direction: 'decreasing', source: 'paper',
+  statement: 'raw η falls as d grows (d ∈ {4,…,64}, width = d, depth 2)',
+  budgets: BUDGET_TRIALS,
+  sample: (ctx, trials) => study(ctx, trials),
+  analyze: (s) => ({ measure: 'η (raw)', instances: s.byD.flat().length,
+    regimes: [{ label: 'width = d, depth 2, N = 8', levels: s.dLevels, groups: s.byD.map((rs) => rs.map((r) => r.eta)), confusion: regimeHasConfusion(s.byD) }] }),
 };
 
 /** A configuration searched by the tightener. */
@@ -325,10 +348,17 @@ export const tightenSpec: TightenSpec<SearchConfig> = {
 };
 
 /** `gradconf tighten theorem-6-1`: Theorem 6.1's c (printed raw form and the 1/(β+1)-rescaled form). */
-export const tightener: Tightener = {
+const tightener: Tightener = {
   id: statement.id,
   description: 'estimate Theorem 6.1\'s c in P(η > e) ≤ N² exp(−c d e²) for orthogonal deep linear nets (budget = configurations, 64 trials each)',
   defaultBudget: 24,
   run: (o: TightenOptions) => tightenSearch(tightenSpec, o),
   format: formatTighten,
 };
+
+/** Theorem 6.1: statement, claims, tightener. */
+export const theorem = defineTheorem({
+  statement, alpha: ALPHA,
+  claims: [identityClaim, cosineLawClaim, scaledEtaLawClaim, rawEtaDepthClaim, cosineDClaim, etaDClaim],
+  tightener,
+});

@@ -2,7 +2,8 @@
  * The registry of "tightening" searches that `gradconf tighten <id>` runs: counterexample search
  * for strengthened or mis-printed variants of a result (Thm 3.1, 3.2), and estimation of the
  * constants the paper leaves open (Thm 4.1, 5.1, Cor 5.1, 6.1). Each theorem file that supports
- * tightening exports a `tightener`; this file lists them.
+ * tightening puts a `tightener` in its definition; theorems/index.ts lists them. This file holds
+ * the tightener type and the variant-search helper.
  */
 import { formatVariantReports, searchVariant, type VariantReport, type VariantSpec } from '../src/bounds/variant-search.ts';
 export interface TightenOptions {
@@ -26,18 +27,6 @@ export interface Tightener {
   run(opts: TightenOptions): Promise<Record<string, unknown>>;
   /** Human-readable rendering of that document. */
   format(doc: Record<string, unknown>): string;
-}
-
-export const TIGHTENERS: Tightener[] = [];
-
-/** Called by theorems/index.ts with every theorem module's `tightener` (avoids an import cycle). */
-export function registerTighteners(list: Tightener[]): void {
-  for (const t of list) if (!TIGHTENERS.some((x) => x.id === t.id)) TIGHTENERS.push(t);
-}
-
-/** The tightener for an id, or undefined. */
-export function tightenerFor(id: string): Tightener | undefined {
-  return TIGHTENERS.find((t) => t.id === id);
 }
 
 /**

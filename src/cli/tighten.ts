@@ -1,7 +1,6 @@
 /** `gradconf tighten <id>`: counterexample search for variants / constant estimation (theorems/tighten.ts). */
 import { Command } from 'commander';
-import { TIGHTENERS, tightenerFor } from '../../theorems/tighten.ts';
-import '../../theorems/index.ts'; // registers the tighteners
+import { TIGHTENERS, tightenerFor } from '../../theorems/index.ts';
 import { BadInputError } from '../errors.ts';
 import { intOption, printJson, progressReporter } from './common.ts';
 import { initBackend } from '../backend/index.ts';

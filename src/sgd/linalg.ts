@@ -157,3 +157,21 @@ export function leastSquaresSolve(rows: readonly Float64Array[], b: ArrayLike<nu
   for (let it = 0; it < 2; it++) axpy(1, solve(atr(w)), w);
   return w;
 }
+
+/** C = A B for row-major A (r×k) and B (k×c), float64. */
+export function matmul(a: ArrayLike<number>, b: ArrayLike<number>, r: number, k: number, c: number): Float64Array {
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) for (let t = 0; t < k; t++) {
+    const v = a[i * k + t]!;
+    if (v === 0) continue;
+    for (let j = 0; j < c; j++) out[i * c + j]! += v * b[t * c + j]!;
+  }
+  return out;
+}
+
+/** Aᵀ for row-major A (r×c), float64. */
+export function transpose(a: ArrayLike<number>, r: number, c: number): Float64Array {
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a[i * c + j]!;
+  return out;
+}
