@@ -1,0 +1,25 @@
+// `npm run mutation [scope ...]`: Stryker per scope (stryker.config.mjs), then a summary of the
+// mutation score per scope in reports/mutation-summary.md. Not part of `npm test`.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+const ALL = ['stats', 'bounds', 'sgd', 'init', 'loss', 'rules', 'theorems'];
+const scopes = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
+mkdirSync('reports', { recursive: true });
+for (const s of scopes) {
+  process.stderr.write(`mutation: scope ${s}\n`);
+  try { execFileSync('npx', ['stryker', 'run'], { stdio: 'inherit', env: { ...process.env, SCOPE: s } }); } catch { process.stderr.write(`mutation: stryker failed on ${s}\n`); }
+}
+const rows = [];
+for (const s of ALL) {
+  const f = `reports/mutation-${s}.json`;
+  if (!existsSync(f)) continue;
+  const r = JSON.parse(readFileSync(f, 'utf8'));
+  const c = { killed: 0, survived: 0, timeout: 0, noCoverage: 0, other: 0 };
+  for (const file of Object.values(r.files)) for (const m of file.mutants) {
+    if (m.status === 'Killed') c.killed++; else if (m.status === 'Survived') c.survived++; else if (m.status === 'Timeout') c.timeout++; else if (m.status === 'NoCoverage') c.noCoverage++; else c.other++;
+  }
+  const valid = c.killed + c.survived + c.timeout + c.noCoverage;
+  rows.push(`| ${s} | ${valid} | ${c.killed + c.timeout} | ${c.survived} | ${c.noCoverage} | ${valid ? (100 * (c.killed + c.timeout) / valid).toFixed(1) : '—'}% |`);
+}
+writeFileSync('reports/mutation-summary.md', `| scope | mutants | killed (incl. timeout) | survived | no coverage | score |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n`);
+process.stdout.write(readFileSync('reports/mutation-summary.md', 'utf8'));
