@@ -152,8 +152,8 @@ describe('block ranges, fit and planner (exact)', () => {
     expect(planBlocks(100, est(42), measure, 'x').blockSize).toBe(21);
     // Where the linear phase is the larger one (n = 2b = 10), it decides.
     expect(planBlocks(100, est(10), measure, 'x').blockSize).toBe(5);
-    // B at most 32: no calibration, unblocked.
-    expect(planBlocks(32, 1, () => { throw new Error('measured'); }, 'x').blockSize).toBe(32);
+    // B at most 8: no calibration, unblocked.
+    expect(planBlocks(8, 1, () => { throw new Error('measured'); }, 'x').blockSize).toBe(8);
     expect(() => planBlocks(100, est(3), measure, '1KB')).toThrow(/--max-memory 1KB is too small/);
     expect(() => planBlocks(100, est(3), measure, '1KB')).toThrow(BadInputError);
   });

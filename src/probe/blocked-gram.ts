@@ -195,8 +195,10 @@ export interface MemoryFit { c0: number; c1: number; c2: number }
  * Gram (the live set there is the recorded uses plus that one rule evaluation) — because the
  * peak of the whole run is the MAXIMUM of these phases, which switches phase as n grows (a
  * polynomial fitted to the maxima would not extrapolate; one fitted to each phase does).
+ * Small sizes, because the calibration runs count against the budget too (measured on the mlp
+ * preset: every phase is an exact polynomial in n, so three points determine it).
  */
-export const CALIBRATION_SIZES = [8, 16, 32] as const;
+export const CALIBRATION_SIZES = [2, 4, 8] as const;
 
 /** Safety factor on the fitted estimate (covers allocator rounding and small shape-dependent terms). */
 export const ESTIMATE_MARGIN = 1.1;
