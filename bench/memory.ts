@@ -25,6 +25,8 @@ export interface MemoryBenchRow {
   estimateBytes: number | null;
   hostStoreBytes: number;
   ms: number;
+  /** Of `ms`, the block-size planning (calibration runs at 2, 4, 8 examples). */
+  planMs: number;
   /** blocked rows: time and peak memory over the unblocked row of the same B (null where that did not run). */
   timeRatio: number | null;
   memoryRatio: number | null;
@@ -51,7 +53,7 @@ function row(batch: number, variant: MemoryBenchRow['variant'], budget: number |
   return {
     batch, variant, budgetBytes: budget, blockSize: m.blockSize, blocks: m.blocks, peakTensorBytes: m.peakTensorBytes,
     withinBudget: budget === null ? null : m.peakTensorBytes <= budget, estimateBytes: m.estimateBytes, hostStoreBytes: m.hostStoreBytes,
-    ms: r.ms, timeRatio: null, memoryRatio: null, gramRelErr: null,
+    ms: r.ms, planMs: m.planMs, timeRatio: null, memoryRatio: null, gramRelErr: null,
   };
 }
 
@@ -90,12 +92,12 @@ const mib = (b: number) => (b / 2 ** 20).toFixed(1);
 
 /** The rows as a text table. */
 export function memoryTable(rows: MemoryBenchRow[], backend: string): string {
-  const head = `    B  variant    budget MiB  block  blocks  peak MiB  within  host MiB       ms  time ratio  mem ratio  Gram rel err  (backend ${backend})`;
+  const head = `    B  variant    budget MiB  block  blocks  peak MiB  within  host MiB       ms  plan ms  time ratio  mem ratio  Gram rel err  (backend ${backend})`;
   const lines = rows.map((r) => [
     String(r.batch).padStart(5), r.variant.padEnd(9), (r.budgetBytes === null ? '–' : mib(r.budgetBytes)).padStart(11),
     String(r.blockSize).padStart(6), String(r.blocks).padStart(7), mib(r.peakTensorBytes).padStart(9),
     (r.withinBudget === null ? '–' : r.withinBudget ? 'yes' : 'NO').padStart(7), mib(r.hostStoreBytes).padStart(9),
-    r.ms.toFixed(0).padStart(8), (r.timeRatio === null ? '–' : r.timeRatio.toFixed(2)).padStart(11),
+    r.ms.toFixed(0).padStart(8), r.planMs.toFixed(0).padStart(8), (r.timeRatio === null ? '–' : r.timeRatio.toFixed(2)).padStart(11),
     (r.memoryRatio === null ? '–' : r.memoryRatio.toFixed(3)).padStart(10), (r.gramRelErr === null ? '–' : r.gramRelErr.toExponential(1)).padStart(13),
   ].join(' '));
   return [head, ...lines].join('\n');

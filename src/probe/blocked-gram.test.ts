@@ -152,6 +152,9 @@ describe('block ranges, fit and planner (exact)', () => {
     expect(planBlocks(100, est(42), measure, 'x').blockSize).toBe(21);
     // Where the linear phase is the larger one (n = 2b = 10), it decides.
     expect(planBlocks(100, est(10), measure, 'x').blockSize).toBe(5);
+    // Phases that differ in number across sizes (a form switch): the Gram phases fitted by their maximum.
+    const switching = (n: number) => (n === 4 ? [pass(n), share(n)] : [pass(n), share(n), 10, 20]);
+    expect(planBlocks(100, est(40), switching, 'x').blockSize).toBe(20);
     // B at most 8: no calibration, unblocked.
     expect(planBlocks(8, 1, () => { throw new Error('measured'); }, 'x').blockSize).toBe(8);
     expect(() => planBlocks(100, est(3), measure, '1KB')).toThrow(/--max-memory 1KB is too small/);

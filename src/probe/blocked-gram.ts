@@ -242,9 +242,13 @@ export function planBlocks(batch: number, availBytes: number, measure: (n: numbe
   const top = CALIBRATION_SIZES[CALIBRATION_SIZES.length - 1]!;
   if (batch <= top) return { blockSize: batch, estimateBytes: NaN, fits: [] };
   const runs = CALIBRATION_SIZES.map((n) => measure(n));
-  const phases = Math.min(...runs.map((r) => r.length));
-  if (runs.some((r) => r.length !== phases)) throw new Error('blocked probe: calibration runs measured different phases (internal error)');
-  const fits = Array.from({ length: phases }, (_, p) => fitQuadratic(CALIBRATION_SIZES, runs.map((r) => r[p]!)));
+  // The phases match across sizes unless a form choice by cost changed with n (a bias folded into
+  // its matmul's ghost form at one size, not at another): then the Gram phases are fitted as one,
+  // by their maximum per run (the first phase, the pass, always on its own).
+  const phases = runs[0]!.length;
+  const aligned = runs.every((r) => r.length === phases);
+  const series = aligned ? runs : runs.map((r) => [r[0]!, Math.max(0, ...r.slice(1))]);
+  const fits = Array.from({ length: series[0]!.length }, (_, p) => fitQuadratic(CALIBRATION_SIZES, series.map((r) => r[p]!)));
   const whole = estimateBytes(fits, batch);
   if (whole <= availBytes) return { blockSize: batch, estimateBytes: whole, fits };
   // Largest n = 2b with estimate(n) ≤ avail: the smallest root over the phases.

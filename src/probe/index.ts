@@ -76,6 +76,8 @@ export interface MemoryReport {
   estimateBytes: number | null;
   /** Host (JS) bytes of the blocked probe's per-block copies (outside the tensor budget); 0 unblocked. */
   hostStoreBytes: number;
+  /** Example mode: milliseconds spent planning the block size (the calibration runs; 0 when not planned). */
+  planMs: number;
 }
 
 export interface ProbeReport {
@@ -221,6 +223,7 @@ export function runProbe(req: ProbeRequest): ProbeReport {
       const metered = measurePeak(() => {
         const avail = budget - tf.memory().numBytes;
         if (avail <= 0) throw new BadInputError(`--max-memory ${budgetText} is below the ${formatBytes(tf.memory().numBytes)} of tensors the weights already take`);
+        const tp = performance.now();
         const plan: BlockPlan = req.blockSize !== undefined
           ? { blockSize: Math.min(b, req.blockSize), estimateBytes: NaN, fits: [] }
           : planBlocks(b, avail, (c) => measurePhases((cut) => {
@@ -230,14 +233,15 @@ export function runProbe(req: ProbeRequest): ProbeReport {
               eachParameterGram(p.byParam, c, strategy, (part) => { part.dispose(); cut(); });
             } finally { p.dispose(); }
           }).phases, budgetText);
-        return { plan, res: blockedGram(b, plan.blockSize, pass, strategy) };
+        const planMs = performance.now() - tp;
+        return { plan, planMs, res: blockedGram(b, plan.blockSize, pass, strategy) };
       });
-      const { plan, res } = metered.result;
+      const { plan, planMs, res } = metered.result;
       const memory: MemoryReport = {
         budgetBytes: budget, budgetSource, blockSize: res.blockSize, blocks: res.blocks,
         peakTensorBytes: metered.peakBytes, withinBudget: metered.peakBytes <= budget,
         estimateBytes: Number.isFinite(plan.estimateBytes) ? Math.round(plan.estimateBytes) : null,
-        hostStoreBytes: res.hostBytes,
+        hostStoreBytes: res.hostBytes, planMs,
       };
       const report = exampleReport(res.gram, b, res.losses, {
         labels: labels ? labels.subarray(0, b) : labelsFromTargets(spec.loss, y.subarray(0, b * k), b),
@@ -262,7 +266,7 @@ export function runProbe(req: ProbeRequest): ProbeReport {
     const passes = r.pairsPerPass ?? [];
     const memory: MemoryReport = {
       budgetBytes: budget, budgetSource, blockSize: 2 * m * Math.max(1, ...passes), blocks: passes.length,
-      peakTensorBytes: metered.peakBytes, withinBudget: metered.peakBytes <= budget, estimateBytes: null, hostStoreBytes: 0,
+      peakTensorBytes: metered.peakBytes, withinBudget: metered.peakBytes <= budget, estimateBytes: null, hostStoreBytes: 0, planMs: 0,
     };
     return { ...minibatchReport(r, { batchSize: m, pairs, pool: n, hasBn, t0 }), blockSize: memory.blockSize, memory, ms: performance.now() - t0 };
   } finally {
