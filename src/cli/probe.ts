@@ -65,7 +65,7 @@ export async function probeCommand(opts: ProbeOpts): Promise<number> {
   if ([opts.model, opts.preset, opts.tfjsModel, opts.onnx].filter((v) => v !== undefined).length > 1) throw new BadInputError('give one of --model, --preset, --tfjs-model, --onnx');
   const maxMemory = opts.maxMemory === undefined ? undefined : parseByteSize(opts.maxMemory);
   if (opts.onnx) {
-    if (maxMemory !== undefined) throw new BadInputError('--max-memory is not supported with --onnx: the ONNX probe builds the whole B×B Gram in one pass (use a smaller --batch-size)');
+    if (maxMemory !== undefined) throw new BadInputError('--max-memory is not supported with --onnx: the ONNX probe builds the whole B×B Gram in one pass and sizes its minibatch passes by its own default (use a smaller --batch-size)');
     return onnxProbeCommand(opts);
   }
   if (opts.tfjsModel && (opts.weights || opts.saveWeights)) throw new BadInputError('a --tfjs-model carries its own weights: drop --weights/--save-weights');
