@@ -15,6 +15,7 @@ import { loadMnist, normalizeImages } from '../data/mnist.ts';
 import { initBackend } from '../backend/index.ts';
 import { BadInputError } from '../errors.ts';
 import { runProbe, type ArrayData, type ProbeReport } from '../probe/index.ts';
+import { formatBytes, parseByteSize } from '../probe/memory.ts';
 import { Rng } from '../rng.ts';
 import { intOption, numberOption, printJson, readBytes } from './common.ts';
 import { onnxProbeCommand } from './probe-onnx.ts';
@@ -29,6 +30,8 @@ export interface ProbeOpts {
   gram?: boolean; seed: number; backend?: string; json?: boolean; saveWeights?: string; examples?: number;
   strategy: 'auto' | 'ghost' | 'materialize';
   labels?: string; topK?: number;
+  /** --max-memory as given (parsed by memory.ts parseByteSize). */
+  maxMemory?: string;
 }
 
 function mnistFor(spec: ModelSpec, opts: ProbeOpts): { inputs: ArrayData; targets: ArrayData; source: string } {
@@ -60,7 +63,11 @@ function mnistFor(spec: ModelSpec, opts: ProbeOpts): { inputs: ArrayData; target
 /** Run the command; returns the exit code. */
 export async function probeCommand(opts: ProbeOpts): Promise<number> {
   if ([opts.model, opts.preset, opts.tfjsModel, opts.onnx].filter((v) => v !== undefined).length > 1) throw new BadInputError('give one of --model, --preset, --tfjs-model, --onnx');
-  if (opts.onnx) return onnxProbeCommand(opts);
+  const maxMemory = opts.maxMemory === undefined ? undefined : parseByteSize(opts.maxMemory);
+  if (opts.onnx) {
+    if (maxMemory !== undefined) throw new BadInputError('--max-memory is not supported with --onnx: the ONNX probe builds the whole B×B Gram in one pass and sizes its minibatch passes by its own default (use a smaller --batch-size)');
+    return onnxProbeCommand(opts);
+  }
   if (opts.tfjsModel && (opts.weights || opts.saveWeights)) throw new BadInputError('a --tfjs-model carries its own weights: drop --weights/--save-weights');
   if (opts.loss && !opts.tfjsModel) throw new BadInputError('--loss applies to --tfjs-model and --onnx only (a JSON spec names its loss)');
   if ((opts.inputs === undefined) !== (opts.targets === undefined)) throw new BadInputError('--inputs and --targets go together');
@@ -88,6 +95,7 @@ export async function probeCommand(opts: ProbeOpts): Promise<number> {
   const report: ProbeReport = runProbe({
     spec, weights, inputs: data.inputs, targets: data.targets, mode: opts.mode, batchSize: opts.batchSize,
     pairs: opts.pairs, seed: opts.seed, includeGram: opts.gram, strategy: opts.strategy,
+    ...(maxMemory !== undefined ? { maxMemory, maxMemoryText: opts.maxMemory } : {}),
     ...(opts.labels ? { labels: readNpy(opts.labels) } : {}), topK: opts.topK,
     sources: { ...(opts.inputs ? { inputs: opts.inputs, targets: opts.targets } : {}), ...(opts.labels ? { labels: opts.labels } : {}) },
   });
@@ -123,10 +131,20 @@ export function printProbeReport(doc: ProbeDoc & ProbeReport, report: ProbeRepor
       report.diversity !== null ? `gradient diversity Σ‖g_i‖²/‖Σg_i‖² = ${f(report.diversity)}` : '',
       ...statisticsLines(report, f),
       `zero gradients: ${report.zeroGradients.length}${report.zeroGradients.length ? ` (${report.zeroGradients.slice(0, 10).join(', ')}${report.zeroGradients.length > 10 ? ', …' : ''})` : ''}`,
+      report.memory ? memoryLine(report) : '',
       `time: ${report.ms.toFixed(0)} ms`,
     ].filter((l) => l !== '');
     process.stdout.write(`${lines.join('\n')}\n`);
   }
+}
+
+/** One line on the memory budget: block size, peak tensor memory against the budget. */
+function memoryLine(report: ProbeReport): string {
+  const m = report.memory!;
+  const blocks = report.mode === 'example'
+    ? (m.blocks === 1 ? 'Gram unblocked' : `Gram in ${m.blocks} blocks of ≤ ${m.blockSize} examples (host copies ${formatBytes(m.hostStoreBytes)})`)
+    : `${m.blocks} passes of ≤ ${m.blockSize} examples`;
+  return `memory: ${blocks}; peak tensor memory ${formatBytes(m.peakTensorBytes)} of ${formatBytes(m.budgetBytes)} (${m.budgetSource})${m.withinBudget ? '' : ' — OVER the budget: the estimate was low for this model'}`;
 }
 
 /** The text summary of `report.statistics` (src/probe/statistics/). */
@@ -174,6 +192,7 @@ export function probeProgram(run: (code: Promise<number>) => void): Command {
     .addOption(new Option('--strategy <s>', 'Gram form for matmul/conv2d/gather uses: by estimated cost, or forced').choices(['auto', 'ghost', 'materialize']).default('auto'))
     .option('--labels <labels.npy>', 'one integer class label per example, for stiffness by class (default: from softmax-xent/logistic targets)')
     .option('--top-k <k>', 'top eigenvalues of the Gram reported (default 10; 0 skips the spectrum)', intOption('--top-k', 0))
+    .option('--max-memory <size>', 'tensor-memory budget, e.g. 512MB, 2GiB or bytes (default: wasm 1GiB, cpu 2GiB, webgpu 1GiB, tensorflow 4GiB): example mode builds the Gram in blocks of examples that fit (any --batch-size; cost up to 2x the Gram work), minibatch mode sizes its passes; not with --onnx')
     .option('--gram', 'include the Gram matrix in the JSON output')
     .option('--seed <n>', 'seed for initialization and data sampling', intOption('--seed'), 0)
     .option('--backend <name>', 'wasm (default), cpu, webgpu, tensorflow; or GRADCONF_BACKEND')

@@ -21,7 +21,7 @@ import type { BuiltModel } from '../../models/build.ts';
 import { forward } from '../../models/build.ts';
 import type { PrimitiveTap } from '../../models/primitives.ts';
 import { exampleLosses } from '../../models/loss.ts';
-import type { GramStrategy } from './rules/index.ts';
+import type { GramStrategy, PrimitiveUse } from './rules/index.ts';
 import { GradientRecorder } from './recorder.ts';
 import { eachParameterGram } from './parameter-gram.ts';
 
@@ -42,17 +42,25 @@ export interface GramResult {
   bnMode: 'stored' | 'batch';
 }
 
+/** One recorded forward + backward pass: every parameter's uses with their δ, and the per-example losses. */
+export interface RecordedPass {
+  /** The uses whose δ arrived, grouped by parameter in first-use order (recorder.ts `usesByParam`). */
+  byParam: Map<string, PrimitiveUse[]>;
+  /** Per-example losses [B]. */
+  losses: Float64Array;
+  /** Release the recorded inputs and δ's. */
+  dispose(): void;
+}
+
 /**
- * The K×K group Gram for a forward pass given as `losses(tap)`: it must return the per-example
- * losses [B] and run every parameter through models/primitives.ts with `tap`. Tensors created
- * by `losses` are released; the result is plain float64.
+ * Run the forward pass `losses(tap)` (it must return the per-example losses [B] and run every
+ * parameter through models/primitives.ts with `tap`) and ONE backward pass of Σ_i f_i, keeping
+ * every primitive use's input and δ (the caller disposes the result). Tensors the forward pass
+ * creates are released.
  */
-export function probeGram(batch: number, losses: (tap: PrimitiveTap) => tf.Tensor, opts: { groups?: number; strategy?: GramStrategy } = {}): { gram: Float64Array; k: number; losses: Float64Array } {
-  const k = opts.groups ?? batch;
-  if (!Number.isInteger(k) || k < 1 || batch % k !== 0) throw new Error(`groups (${k}) must divide the batch size (${batch})`);
+export function recordPass(losses: (tap: PrimitiveTap) => tf.Tensor): RecordedPass {
   let recorder: GradientRecorder | undefined;
   let kept: tf.Tensor | undefined;
-  const gram = new Float64Array(k * k);
   const seed = tf.scalar(0);
   try {
     const f = (s: tf.Tensor): tf.Scalar => {
@@ -63,16 +71,42 @@ export function probeGram(batch: number, losses: (tap: PrimitiveTap) => tf.Tenso
       return tf.add(tf.sum(l), tf.mul(s, 0)) as tf.Scalar;
     };
     tf.dispose(tf.grads(f)([seed]));
-    eachParameterGram(recorder!.usesByParam(), k, opts.strategy ?? 'auto', (part) => {
-      const data = part.dataSync();
-      part.dispose();
-      for (let i = 0; i < k * k; i++) gram[i]! += data[i]!;
-    });
-    return { gram, k, losses: Float64Array.from(kept!.dataSync()) };
+    const out = Float64Array.from(kept!.dataSync());
+    const rec = recorder!;
+    return { byParam: rec.usesByParam(), losses: out, dispose: () => rec.dispose() };
+  } catch (e) {
+    recorder?.dispose();
+    throw e;
   } finally {
     seed.dispose();
-    recorder?.dispose();
     kept?.dispose();
+  }
+}
+
+/** Add every parameter's share of the K×K Gram of a recorded pass into `gram` (float64, row-major K×K). */
+export function accumulateGram(byParam: Map<string, PrimitiveUse[]>, k: number, strategy: GramStrategy, gram: Float64Array): void {
+  eachParameterGram(byParam, k, strategy, (part) => {
+    const data = part.dataSync();
+    part.dispose();
+    for (let i = 0; i < k * k; i++) gram[i]! += data[i]!;
+  });
+}
+
+/**
+ * The K×K group Gram for a forward pass given as `losses(tap)`: it must return the per-example
+ * losses [B] and run every parameter through models/primitives.ts with `tap`. Tensors created
+ * by `losses` are released; the result is plain float64.
+ */
+export function probeGram(batch: number, losses: (tap: PrimitiveTap) => tf.Tensor, opts: { groups?: number; strategy?: GramStrategy } = {}): { gram: Float64Array; k: number; losses: Float64Array } {
+  const k = opts.groups ?? batch;
+  if (!Number.isInteger(k) || k < 1 || batch % k !== 0) throw new Error(`groups (${k}) must divide the batch size (${batch})`);
+  const pass = recordPass(losses);
+  try {
+    const gram = new Float64Array(k * k);
+    accumulateGram(pass.byParam, k, opts.strategy ?? 'auto', gram);
+    return { gram, k, losses: pass.losses };
+  } finally {
+    pass.dispose();
   }
 }
 

@@ -10,11 +10,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../../models/spec.ts';
 import type { Weights } from '../../models/weights.ts';
-import { buildModel } from '../../models/build.ts';
-import { prepareTargets } from '../../models/loss.ts';
+import { buildModel, forward } from '../../models/build.ts';
+import { exampleLosses, prepareTargets } from '../../models/loss.ts';
 import { checkTokenIds } from '../../models/layers/index.ts';
 import { BadInputError } from '../errors.ts';
-import { computeGram } from './gram.ts';
+import { recordPass, type RecordedPass } from './gram.ts';
+import { blockedGram, planBlocks, type BlockPlan } from './blocked-gram.ts';
+import { defaultMaxMemory, formatBytes, measurePeak, measurePhases } from './memory.ts';
+import { eachParameterGram } from './parameter-gram.ts';
 import { minibatchCosines, type MinibatchResult } from './minibatch.ts';
 import { gramStats, summarize, type CosineSummary } from './stats.ts';
 import type { GramStrategy } from './rules/index.ts';
@@ -45,6 +48,36 @@ export interface ProbeRequest {
   topK?: number;
   /** Names of the inputs/targets/labels for error messages. */
   sources?: { inputs?: string; targets?: string; labels?: string };
+  /**
+   * Tensor-memory budget in bytes (memory.ts; default `defaultMaxMemory(backend)`), counting every
+   * live tensor including the weights: example mode builds the Gram in blocks of examples sized to
+   * fit (blocked-gram.ts), minibatch mode sizes its passes to fit.
+   */
+  maxMemory?: number;
+  /** How the budget was given, for messages (default: "--max-memory <bytes>" or the backend default). */
+  maxMemoryText?: string;
+  /** Example mode: force this block size (no planning; for tests and the memory bench). */
+  blockSize?: number;
+}
+
+/** How the probe used its memory budget (`memory` in the report and `probe --json`). */
+export interface MemoryReport {
+  budgetBytes: number;
+  /** "--max-memory" or "default for <backend>". */
+  budgetSource: string;
+  /** Example mode: examples per block (= n when unblocked); minibatch mode: most examples in one pass. */
+  blockSize: number;
+  /** Example mode: number of blocks (1 = unblocked); minibatch mode: number of passes. */
+  blocks: number;
+  /** Measured high-water mark of live tensor bytes while the probe ran (weights included). */
+  peakTensorBytes: number;
+  withinBudget: boolean;
+  /** Example mode: the planner's estimate of the probe's own peak (above the weights and data); null when not planned. */
+  estimateBytes: number | null;
+  /** Host (JS) bytes of the blocked probe's per-block copies (outside the tensor budget); 0 unblocked. */
+  hostStoreBytes: number;
+  /** Example mode: milliseconds spent planning the block size (the calibration runs; 0 when not planned). */
+  planMs: number;
 }
 
 export interface ProbeReport {
@@ -74,6 +107,9 @@ export interface ProbeReport {
    * Minibatch mode: the noise scale only.
    */
   statistics: ProbeStatistics;
+  /** Examples per block of the Gram (example mode) or most examples per pass (minibatch mode); details in `memory`. */
+  blockSize?: number;
+  memory?: MemoryReport;
   ms: number;
 }
 
@@ -162,6 +198,12 @@ export function runProbe(req: ProbeRequest): ProbeReport {
   const labels = req.labels ? checkLabels(req.labels, n, req.sources?.labels ?? '--labels') : null;
   if (req.topK !== undefined && (!Number.isInteger(req.topK) || req.topK < 0)) throw new BadInputError(`--top-k must be a non-negative integer (got ${req.topK})`);
   const hasBn = JSON.stringify(spec.layers).includes('"batchnorm"');
+  const backendName = tf.getBackend();
+  const budget = req.maxMemory ?? defaultMaxMemory(backendName);
+  if (!Number.isSafeInteger(budget) || budget < 1) throw new BadInputError(`--max-memory must be a positive whole number of bytes (got ${budget})`);
+  const budgetSource = req.maxMemory === undefined ? `default for ${backendName}` : '--max-memory';
+  const budgetText = req.maxMemoryText ?? (req.maxMemory === undefined ? `${formatBytes(budget)} (the ${backendName} default)` : String(req.maxMemory));
+  posInt(req.blockSize, 'block size');
   const model = buildModel(spec, req.weights);
   const t0 = performance.now();
   try {
@@ -170,24 +212,63 @@ export function runProbe(req: ProbeRequest): ProbeReport {
       if (b > n) throw new BadInputError(`--batch-size ${b} exceeds the ${n} examples given`);
       if (b < 2) throw new BadInputError('per-example mode needs at least 2 examples');
       const per = xShape.slice(1).reduce((a, c) => a * c, 1);
-      const x = tf.tensor(Float32Array.from({ length: b * per }, (_, i) => req.inputs.data[i]!), [b, ...xShape.slice(1)]);
-      const yt = tf.tensor2d(y.subarray(0, b * k), [b, k]);
-      const res = (() => { try { return computeGram(model, x, yt, { strategy: req.strategy }); } finally { tf.dispose([x, yt]); } })();
-      return exampleReport(res.gram, b, res.losses, {
+      const pass = (start: number, count: number): RecordedPass => {
+        const x = tf.tensor(Float32Array.from({ length: count * per }, (_, i) => req.inputs.data[start * per + i]!), [count, ...xShape.slice(1)]);
+        const yt = tf.tensor2d(y.subarray(start * k, (start + count) * k), [count, k]);
+        try {
+          return recordPass((tap) => exampleLosses(spec.loss, forward(model, x, { tap, bnMode: 'stored' }), yt));
+        } finally { tf.dispose([x, yt]); }
+      };
+      const strategy = req.strategy ?? 'auto';
+      const metered = measurePeak(() => {
+        const avail = budget - tf.memory().numBytes;
+        if (avail <= 0) throw new BadInputError(`--max-memory ${budgetText} is below the ${formatBytes(tf.memory().numBytes)} of tensors the weights already take`);
+        const tp = performance.now();
+        const plan: BlockPlan = req.blockSize !== undefined
+          ? { blockSize: Math.min(b, req.blockSize), estimateBytes: NaN, fits: [] }
+          : planBlocks(b, avail, (c) => measurePhases((cut) => {
+            const p = pass(0, c);
+            cut();
+            try {
+              eachParameterGram(p.byParam, c, strategy, (part) => { part.dispose(); cut(); });
+            } finally { p.dispose(); }
+          }).phases, budgetText);
+        const planMs = performance.now() - tp;
+        return { plan, planMs, res: blockedGram(b, plan.blockSize, pass, strategy) };
+      });
+      const { plan, planMs, res } = metered.result;
+      const memory: MemoryReport = {
+        budgetBytes: budget, budgetSource, blockSize: res.blockSize, blocks: res.blocks,
+        peakTensorBytes: metered.peakBytes, withinBudget: metered.peakBytes <= budget,
+        estimateBytes: Number.isFinite(plan.estimateBytes) ? Math.round(plan.estimateBytes) : null,
+        hostStoreBytes: res.hostBytes, planMs,
+      };
+      const report = exampleReport(res.gram, b, res.losses, {
         labels: labels ? labels.subarray(0, b) : labelsFromTargets(spec.loss, y.subarray(0, b * k), b),
         topK: req.topK, hasBn, includeGram: req.includeGram, t0,
       });
+      return { ...report, blockSize: res.blockSize, memory, ms: performance.now() - t0 };
     }
     const m = req.batchSize ?? 128;
     const pairs = req.pairs ?? 100;
-    const x = tf.tensor(req.inputs.data instanceof Float32Array ? req.inputs.data : Float32Array.from(req.inputs.data), xShape);
-    const yt = tf.tensor2d(y, [n, k]);
-    try {
-      const r = minibatchCosines(model, x, yt, { pairs, batchSize: m, seed: req.seed, strategy: req.strategy });
-      return minibatchReport(r, { batchSize: m, pairs, pool: n, hasBn, t0 });
-    } finally {
-      tf.dispose([x, yt]);
-    }
+    const metered = measurePeak(() => {
+      const x = tf.tensor(req.inputs.data instanceof Float32Array ? req.inputs.data : Float32Array.from(req.inputs.data), xShape);
+      const yt = tf.tensor2d(y, [n, k]);
+      try {
+        const avail = budget - tf.memory().numBytes;
+        if (avail <= 0) throw new BadInputError(`--max-memory ${budgetText} is below the ${formatBytes(tf.memory().numBytes)} of tensors the weights and the ${n} examples already take`);
+        return minibatchCosines(model, x, yt, { pairs, batchSize: m, seed: req.seed, strategy: req.strategy, maxBytes: avail });
+      } finally {
+        tf.dispose([x, yt]);
+      }
+    });
+    const r = metered.result;
+    const passes = r.pairsPerPass ?? [];
+    const memory: MemoryReport = {
+      budgetBytes: budget, budgetSource, blockSize: 2 * m * Math.max(1, ...passes), blocks: passes.length,
+      peakTensorBytes: metered.peakBytes, withinBudget: metered.peakBytes <= budget, estimateBytes: null, hostStoreBytes: 0, planMs: 0,
+    };
+    return { ...minibatchReport(r, { batchSize: m, pairs, pool: n, hasBn, t0 }), blockSize: memory.blockSize, memory, ms: performance.now() - t0 };
   } finally {
     model.dispose();
   }

@@ -19,6 +19,7 @@ import type { GramStrategy } from './rules/index.ts';
 import { Rng } from '../rng.ts';
 import { BadInputError } from '../errors.ts';
 import { zeroIndices } from './stats.ts';
+import { formatBytes, measurePeak } from './memory.ts';
 
 export interface MinibatchOptions {
   pairs: number;
@@ -30,6 +31,14 @@ export interface MinibatchOptions {
    */
   maxExamples?: number;
   strategy?: GramStrategy;
+  /**
+   * Tensor bytes one pass may add to what is live when it starts (memory.ts; the probe passes its
+   * budget less the weights and data). The pair chunks are then sized from the measured peaks of
+   * the first two passes (1 pair, then 2 pairs: bytes ≈ c0 + c1·examples), never above the
+   * `maxExamples` default; a single pair that does not fit is a BadInputError. Chunking does not
+   * change the result (the pairs are drawn before they are chunked).
+   */
+  maxBytes?: number;
 }
 
 export interface MinibatchResult {
@@ -41,6 +50,8 @@ export interface MinibatchResult {
   zeroPairs: number[];
   /** Example indices of each pair (first m: minibatch A, last m: minibatch B). */
   indices: Int32Array[];
+  /** Pairs in each backward pass of the fast path, in order (absent for the slow twin). */
+  pairsPerPass?: number[];
 }
 
 /** Float budget of one backward pass in minibatch mode (activations, deltas, patches): 2^25 floats = 128 MiB. */
@@ -102,12 +113,16 @@ function finish(indices: Int32Array[], sq: [number, number, number][]): Minibatc
  * contiguous groups of m rows (each minibatch with its own batch-norm statistics) of the examples
  * `rows` in that order.
  */
-export function groupedMinibatchCosines(n: number, opts: MinibatchOptions, perChunk: number, groupGram: (rows: Int32Array, groups: number) => Float64Array): MinibatchResult {
+export function groupedMinibatchCosines(n: number, opts: MinibatchOptions, perChunk: number | ((pairsDone: number) => number), groupGram: (rows: Int32Array, groups: number) => Float64Array): MinibatchResult {
   const m = opts.batchSize;
   const indices = sampleMinibatchPairs(n, opts.pairs, m, opts.seed);
   const sq: [number, number, number][] = [];
-  for (let p0 = 0; p0 < indices.length; p0 += perChunk) {
-    const chunk = indices.slice(p0, p0 + perChunk);
+  const pairsPerPass: number[] = [];
+  for (let p0 = 0; p0 < indices.length;) {
+    const size = Math.max(1, Math.floor(typeof perChunk === 'number' ? perChunk : perChunk(p0)));
+    const chunk = indices.slice(p0, p0 + size);
+    p0 += chunk.length;
+    pairsPerPass.push(chunk.length);
     const k = 2 * chunk.length;
     const gram = groupGram(Int32Array.from(chunk.flatMap((c) => Array.from(c))), k);
     // Group sums → minibatch means: divide inner products by m².
@@ -117,7 +132,7 @@ export function groupedMinibatchCosines(n: number, opts: MinibatchOptions, perCh
       sq.push([gram[a * k + a]! / (m * m), gram[b * k + b]! / (m * m), gram[a * k + b]! / (m * m)]);
     }
   }
-  return finish(indices, sq);
+  return { ...finish(indices, sq), pairsPerPass };
 }
 
 /** The slow path for any model: `meanGradient(rows)` of each minibatch by its own backward pass, cosines by explicit dot products. */
@@ -132,18 +147,46 @@ export function explicitMinibatchCosines(n: number, opts: MinibatchOptions, mean
   return finish(indices, sq);
 }
 
+/**
+ * Pairs per pass within `maxBytes` from measured (pairs, peak bytes) of earlier passes: the first
+ * pass takes 1 pair, the second 2, then the largest count the linear fit c0 + c1·pairs allows,
+ * at most `cap` (a first pass over the budget is rejected by the caller).
+ */
+export function budgetedChunks(maxBytes: number, cap: number, observed: [number, number][]): (pairsDone: number) => number {
+  return () => {
+    if (observed.length < 2) return Math.min(cap, observed.length + 1);
+    const [p1, b1] = observed[0]!;
+    const [p2, b2] = observed[1]!;
+    const c1 = p2 === p1 ? b2 : Math.max(0, (b2 - b1) / (p2 - p1));
+    const c0 = Math.max(0, b1 - c1 * p1);
+    const fit = c1 > 0 ? Math.floor((maxBytes / 1.1 - c0) / c1) : cap;
+    return Math.max(1, Math.min(cap, fit));
+  };
+}
+
 /** Minibatch-pair cosines, fast path (group Gram, several pairs per backward pass). */
 export function minibatchCosines(model: BuiltModel, x: tf.Tensor, y: tf.Tensor2D, opts: MinibatchOptions): MinibatchResult {
-  const perChunk = Math.max(1, Math.floor((opts.maxExamples ?? defaultMaxExamples(model.spec)) / (2 * opts.batchSize)));
+  const cap = Math.max(1, Math.floor((opts.maxExamples ?? defaultMaxExamples(model.spec)) / (2 * opts.batchSize)));
+  const observed: [number, number][] = [];
+  const perChunk = opts.maxBytes === undefined ? cap : budgetedChunks(opts.maxBytes, cap, observed);
   return groupedMinibatchCosines(x.shape[0]!, opts, perChunk, (rows, k) => {
-    const idx = tf.tensor1d(rows, 'int32');
-    const xb = tf.gather(x, idx);
-    const yb = tf.gather(y, idx) as tf.Tensor2D;
-    try {
-      return computeGram(model, xb, yb, { groups: k, bnMode: 'batch', strategy: opts.strategy }).gram;
-    } finally {
-      tf.dispose([idx, xb, yb]);
+    const run = () => {
+      const idx = tf.tensor1d(rows, 'int32');
+      const xb = tf.gather(x, idx);
+      const yb = tf.gather(y, idx) as tf.Tensor2D;
+      try {
+        return computeGram(model, xb, yb, { groups: k, bnMode: 'batch', strategy: opts.strategy }).gram;
+      } finally {
+        tf.dispose([idx, xb, yb]);
+      }
+    };
+    if (opts.maxBytes === undefined) return run();
+    const r = measurePeak(run);
+    observed.push([k / 2, r.peakBytes - r.startBytes]);
+    if (observed.length === 1 && observed[0]![1] > opts.maxBytes) {
+      throw new BadInputError(`--max-memory: one pair of minibatches of ${opts.batchSize} took ${formatBytes(observed[0]![1])} of tensor memory, above the ${formatBytes(Math.max(0, opts.maxBytes))} the budget leaves after the weights and data (use a smaller --batch-size or a larger --max-memory)`);
     }
+    return r.result;
   });
 }
 
