@@ -41,9 +41,11 @@ export interface PageView {
   /** Per `.math` element: whether it holds a <math> element. */
   mathBlocks: { mathml: boolean; text: string }[];
   /** Per figure: axes, data marks (paths, symbols, rects in a vega mark group), legend entries, caption. */
-  figures: { id: string | null; axes: number; marks: number; axisTitles: string[]; caption: string; width: number; overflows: boolean }[];
+  figures: { id: string | null; section: string | null; axes: number; marks: number; axisTitles: string[]; axisLabels: string[][]; caption: string; width: number; overflows: boolean }[];
   /** The page's width in CSS px after layout (horizontal overflow shows as > viewport). */
   scrollWidth: number;
+  /** Under print media: each figure's computed break-inside, and whether the data blocks are hidden. */
+  print: { figureBreakInside: string[]; dataHidden: boolean };
 }
 
 /**
@@ -72,8 +74,9 @@ export async function viewPage(file: string, width: number, shots: Record<string
         const r = f.getBoundingClientRect();
         const s = svg?.getBoundingClientRect();
         return {
-          id: f.getAttribute('data-figure-id'), axes: svg ? svg.querySelectorAll('.role-axis').length : 0, marks,
+          id: f.getAttribute('data-figure-id'), section: f.closest('section')?.id ?? null, axes: svg ? svg.querySelectorAll('.role-axis').length : 0, marks,
           axisTitles: svg ? [...svg.querySelectorAll('.role-axis-title text')].map((t) => t.textContent ?? '') : [],
+          axisLabels: svg ? [...svg.querySelectorAll('.role-axis')].map((a) => [...a.querySelectorAll('.role-axis-label text')].map((t) => t.textContent ?? '')).filter((l) => l.length > 0) : [],
           caption: f.querySelector('figcaption')?.textContent ?? '', width: s?.width ?? 0, overflows: s ? s.right > r.right + 1 || s.right > document.documentElement.clientWidth + 1 : true,
         };
       });
@@ -85,7 +88,12 @@ export async function viewPage(file: string, width: number, shots: Record<string
       else if (sel === 'page') await page.screenshot({ path: png, fullPage: true });
       else await page.locator(sel).first().screenshot({ path: png });
     }
-    return { errors, ...view };
+    await page.emulateMedia({ media: 'print' });
+    const print = await page.evaluate(() => ({
+      figureBreakInside: [...document.querySelectorAll('figure')].map((f) => getComputedStyle(f).breakInside),
+      dataHidden: [...document.querySelectorAll('details.data')].every((d) => getComputedStyle(d).display === 'none'),
+    }));
+    return { errors, ...view, print };
   } finally {
     await browser.close();
   }

@@ -131,7 +131,8 @@ function claimMethod(c: ClaimResult): string {
   if (c.kind === 'exact') return 'Exact claim: must hold on every instance; a counterexample is a bug in the code or in the paper.';
   if (c.kind === 'statistical') return `Statistical claim, the paper's statement as the null hypothesis; ${esc(c.correction)}, family-wise α = ${c.alpha}.`;
   const t = c.regimes.find((g) => g.outcome)?.outcome?.test;
-  return `Trend claim (${esc(c.direction)} in ${esc(c.measure)}): ${t ? esc(t) : 'one-sided rank test per regime'}; ${esc(c.correction)}, family-wise α = ${c.alpha}. τ is Kendall-type concordance (+1: every pair increasing).`;
+  const how = t ? (/Holm/.test(t) ? esc(t) : `${esc(t)}; ${esc(c.correction)}`) : `one-sided rank test per regime; ${esc(c.correction)}`;
+  return `Trend claim (${esc(c.direction)} in ${esc(c.measure)}): ${how}, family-wise α = ${c.alpha}, in each direction. τ is Kendall-type concordance (+1: every pair increasing).`;
 }
 
 // ---------------------------------------------------------------------------------------------

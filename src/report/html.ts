@@ -157,6 +157,8 @@ details.data pre{max-height:30em;overflow:auto;font-size:11px;background:#f6f6f6
 /** The whole report as one HTML string. */
 export async function renderReport(input: ReportInput): Promise<string> {
   const palette = new Palette();
+  // regimes first: the same regime has the same (strong) colour in every result's figures
+  for (const r of input.results) for (const c of r.claims ?? []) if (c.kind === 'trend') for (const g of c.regimes) if (g.outcome) palette.colour(g.label);
   const rows = [...input.results.flatMap(summaryRows), ...(input.summary ?? [])];
   const sections: string[] = [];
   for (const r of input.results) {
