@@ -78,7 +78,7 @@ export function axisEncoding(field: string, axis: FigureAxis, values: number[]):
   if (axis.integer) {
     if (levels.length > 0 && levels.length <= 12) ax.values = levels;
     else ax.tickMinStep = 1;
-    ax.format = 'd';
+    ax.format = '.0f'; // not 'd': vega drops some labels with it
   } else if (log) {
     ax.format = '~g';
   }

@@ -27,7 +27,7 @@ function figure1(r: TheoremResult): Figure[] {
     figs.push({
       title: 'Figure 1 (left).', caption: 'Training loss F(w) of SGD (batch 1) per epoch, 3 seeds each: over-parameterized d = 120 vs under-parameterized d = 80.',
       spec: { $schema: VL, width: 480, height: 260, data: { values }, mark: { type: 'line', strokeWidth: 1.5 },
-        encoding: { x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 } }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss F(w) (log scale)', axis: { format: '~g' } },
+        encoding: { x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: '.0f', tickMinStep: 1 } }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss F(w) (log scale)', axis: { format: '~g' } },
           color: { field: 'd', type: 'nominal', legend: legend(['d = 120', 'd = 80'], 480) }, detail: { field: 'run', type: 'nominal' } } },
     });
   }

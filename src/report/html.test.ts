@@ -92,7 +92,7 @@ describe('numbers and verdicts', () => {
 
 describe('figures', () => {
   it('integer axes tick at the data levels; log axes leave out non-positive points', () => {
-    expect(axisEncoding('x', { title: 'depth β', integer: true }, [1, 2, 3, 4, 6, 2])).toMatchObject({ axis: { values: [1, 2, 3, 4, 6], format: 'd', title: 'depth β' }, scale: { zero: false } });
+    expect(axisEncoding('x', { title: 'depth β', integer: true }, [1, 2, 3, 4, 6, 2])).toMatchObject({ axis: { values: [1, 2, 3, 4, 6], format: '.0f', title: 'depth β' }, scale: { zero: false } });
     expect(axisEncoding('x', { title: 'width', integer: true, scale: 'log' }, [8, 16, 32])).toMatchObject({ scale: { type: 'log', base: 2 }, axis: { values: [8, 16, 32] } });
     const fd = byId('sgd-fixture').details.figures as Parameters<typeof figureDataSpec>[0][];
     const { spec, dropped } = figureDataSpec(fd[0]!, new Palette());

@@ -105,6 +105,8 @@ export function mathHtml(tex: string, display = false): string {
 
 const STRONG = /[α-ωΑ-Ω∇‖≤≥≠≈∈∉⊂⊆∑∏√∞²³⁴⁵⁶⁷⁸⁹⁰¹₀₁₂₃₄₅₆₇₈₉^_·×⋯∗−±→=<>|]/;
 const WEAK = /^(?:[()[\]]*(?:[B-HJ-Zb-z]|\d+(?:\.\d+)?)\*?[()[\]]*|[+\-/*()[\],]|(?=.*[\d/*+])[A-Za-z0-9/()+*[\]]{1,8})$/;
+/** An arrow between words ("wider -> lower"), shown as → in the text. */
+const ARROW = /^(?:->|→)$/;
 const FUNCS = ['exp', 'log', 'ln', 'max', 'min', 'sup', 'inf', 'sin', 'cos', 'tanh', 'Pr', 'det'];
 
 /** LaTeX of a Unicode math run (Temml reads Unicode letters and operators; known function words set upright). */
@@ -139,6 +141,7 @@ export function proseHtml(text: string, asciiGreek = false): string {
   while (i < toks.length) {
     const tok = toks[i]!;
     if (/^\s*$/.test(tok)) { out.push(esc(tok)); i++; continue; }
+    if (ARROW.test(tok)) { out.push('→'); i++; continue; }
     // grow a run of strong/weak tokens that holds at least one strong one
     let j = i;
     let strong = false;
@@ -147,6 +150,7 @@ export function proseHtml(text: string, asciiGreek = false): string {
       const t = toks[j]!;
       if (/^\s+$/.test(t)) { j++; continue; }
       const core = t.replace(/[,.;:]+$/, '');
+      if (ARROW.test(core)) break; // "wider -> lower": an arrow between words is not math
       const s = isStrong(core, asciiGreek);
       if (!s && !WEAK.test(core)) break;
       if (s) strong = true;

@@ -4,11 +4,13 @@
  * what a reviewer would: no raw JSON on screen, every piece of math is MathML, every figure has
  * axes, axis titles and data marks and fits the page, integer levels tick at integers, a log axis
  * spans decades, no console errors or network requests, figures are not cut in print and the data
- * blocks are not printed. Screenshots (first screen, a finding, the whole page) go to
+ * blocks are not printed. Screenshots (first screen, a finding, a failure; the whole page with
+ * GRADCONF_REPORT_FULL_PAGE=1) go to
  * out/report-view/ (not committed by the test).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderReport, type ResultStatement } from './html.ts';
 import { viewPage, type PageView } from './browser.ts';
@@ -16,6 +18,7 @@ import { FIXTURE_RESULTS, FIXTURE_STATEMENTS } from './report-fixtures.test-help
 import type { TheoremResult } from '../claims/claim.ts';
 import { initBackend } from '../backend/index.ts';
 import { statement as statement61, theorem as theorem61 } from '../../theorems/theorem-6-1.ts';
+import { sweepReportHtml } from '../cli/report.ts';
 
 const OUT = join(process.cwd(), 'out', 'report-view');
 let view: PageView;
@@ -34,7 +37,8 @@ beforeAll(async () => {
     [join(OUT, 'first-screen.png')]: 'viewport',
     [join(OUT, 'finding.png')]: '#confusion-fixture--eta-falls-with-width',
     [join(OUT, 'failure.png')]: '#sgd-fixture',
-    [join(OUT, 'page.png')]: 'page',
+    // the whole page is slow to shoot: only on request
+    ...(process.env.GRADCONF_REPORT_FULL_PAGE ? { [join(OUT, 'page.png')]: 'page' } : {}),
   });
 }, 120_000);
 
@@ -96,5 +100,43 @@ describe('the verify report in Chromium at 1200 px', () => {
     expect(view.print.figureBreakInside.length).toBe(view.figures.length);
     expect(new Set(view.print.figureBreakInside)).toEqual(new Set(['avoid']));
     expect(view.print.dataHidden).toBe(true);
+  });
+});
+
+describe('the sweep report (gradconf report --sweep) in Chromium at 1200 px', () => {
+  it('first screen: the trend tests with verdicts and reasons; figures with integer level ticks; no JSON on screen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradconf-sweep-view-'));
+    try {
+      // width sweep 8, 16, 32 × 3 seeds, built so that loss and |min cosine| fall with width in every seed
+      const run = (level: number, seed: number) => ({
+        type: 'run', key: `width=${level}/seed=${seed}`, sweep: 'width', level, variant: 'plain', seed, lr: 0.1, diverged: false, backend: 'wasm',
+        epochs: [1, 2, 3].map((e) => ({ epoch: e, trainLoss: 1 / (e * level), testAccuracy: 0.9, cosine: { min: -1 / level }, cosines: [-1 / level, 0, 0.1, 0.05] })),
+        final: { trainLoss: 1 / (3 * level), testAccuracy: 0.9, minCosine: -1 / level - seed / 1000 },
+      });
+      writeFileSync(join(dir, 'runs.jsonl'), `${[8, 16, 32].flatMap((l) => [1, 2, 3].map((s) => JSON.stringify(run(l, s)))).join('\n')}\n`);
+      writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ kind: 'width', levels: [8, 16, 32], seeds: 3, epochs: 3 }));
+      const out = join(OUT, 'sweep.html');
+      writeFileSync(out, await sweepReportHtml([dir]));
+      const v = await viewPage(out, 1200, { [join(OUT, 'sweep-first-screen.png')]: 'viewport' });
+      expect(v.errors).toEqual([]);
+      expect(v.visibleText).not.toMatch(/[{[]\s*"[^"\n]{1,60}"\s*:/);
+      expect(v.visibleText).toContain('2 trend tests of the paper\'s Section 7 claims over 9 finished runs: 2 hold, 0 findings');
+      // (innerText puts each MathML token on its own line, and single letters as math italic
+      // code points — 𝜏, 𝑝: compare with whitespace collapsed and any letter there)
+      const text = v.visibleText.replace(/\s+/g, ' ');
+      expect(text).toMatch(/wider → lower final training loss trend holds final training loss: \S+ = 1\.00 , one-sided \S+ = 7\.5 × 10 − 4 , Holm \S+ = 0\.0012 ≤ \S+ = 0\.05 \( 9 runs\)/u);
+      expect(v.mathBlocks.filter((m) => !m.mathml)).toEqual([]);
+      expect(v.figures.length).toBe(3);
+      for (const f of v.figures) {
+        expect(f.axes).toBeGreaterThanOrEqual(2);
+        expect(f.marks).toBeGreaterThan(0);
+        expect(f.overflows).toBe(false);
+      }
+      expect(v.figures[0]!.axisLabels).toContainEqual(['1', '2', '3']); // epochs
+      expect(v.figures[1]!.axisLabels).toContainEqual(['8', '16', '32']); // widths
+      expect(v.print.dataHidden).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
