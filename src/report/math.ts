@@ -118,6 +118,8 @@ function runTex(s: string, asciiGreek: boolean): string {
   t = t.replace(/(?<![\\A-Za-z])([A-Za-z]{3,})(?![A-Za-z])/g, '\\text{$1}');
   // F* (optimum) and f_i* as a superscript star, as the paper writes them
   t = t.replace(/([A-Za-z\})])\*(?![A-Za-z0-9({])/g, '$1^{*}');
+  // a space between two operands is a thin space (TeX drops spaces: "with d (d ∈ …" would read "d(d")
+  t = t.replace(/(?<=[^\s+\-−=<>≤≥≠·×/,(\[{])\s+(?=[^\s+\-−=<>≤≥≠·×/,)\]}])/g, '\\,');
   return t.replace(/½/g, '\\tfrac12 ');
 }
 

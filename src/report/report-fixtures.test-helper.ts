@@ -1,5 +1,6 @@
 /**
- * Synthetic results for the report tests, written by hand to the types of src/claims/claim.ts
+ * Synthetic results for the report tests (titled "Synthetic …": their numbers are made up, so
+ * that a screenshot of them is never mistaken for a verdict on the paper), written by hand to the types of src/claims/claim.ts
  * and src/claims/figure.ts (not produced by the code under test): one result of each shape a
  * reviewer meets — an exact claim that holds with its own figures (log axes, integer ticks), an
  * exact claim that FAILS with a counterexample, a statistical finding with effects vs smallest
@@ -115,15 +116,15 @@ const base = { seed: 7, budget: 'quick' as const };
 
 export const FIXTURE_RESULTS: TheoremResult[] = [
   {
-    ...base, id: 'lemma-fixture', title: 'Lemma (sphere): the inner product of two uniform unit vectors concentrates', kinds: ['exact'], kind: 'exact', holds: true, findings: [], instances: 500, ms: 812,
+    ...base, id: 'lemma-fixture', title: 'Synthetic A — sphere lemma shape: an exact claim that holds, two figures', kinds: ['exact'], kind: 'exact', holds: true, findings: [], instances: 500, ms: 812,
     claims: [exactHolds], details: { figures: sphereFigures },
   },
   {
-    ...base, id: 'sgd-fixture', title: 'Theorem 3.1: SGD converges linearly to a neighbourhood set by η', kinds: ['exact'], kind: 'exact', holds: false, findings: [], instances: 74, ms: 2313,
+    ...base, id: 'sgd-fixture', title: 'Synthetic B — Theorem 3.1 shape: an exact claim that FAILS, with its counterexample', kinds: ['exact'], kind: 'exact', holds: false, findings: [], instances: 74, ms: 2313,
     claims: [stepHolds, exactFails], details: { figures: [depthFigure] },
   },
   {
-    ...base, id: 'confusion-fixture', title: 'Theorem 4.1: confusion vs width and depth at initialization', kinds: ['statistical', 'trend'], kind: 'statistical', holds: true, findings: ['eta-law', 'eta-falls-with-width'], instances: 4000, ms: 20100,
+    ...base, id: 'confusion-fixture', title: 'Synthetic C — Theorem 4.1 shape: a statistical finding, a reversed trend regime, constants', kinds: ['statistical', 'trend'], kind: 'statistical', holds: true, findings: ['eta-law', 'eta-falls-with-width'], instances: 4000, ms: 20100,
     claims: [statFinding, trendMixed, trendDepth],
     details: {
       constants: [

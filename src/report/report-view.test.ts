@@ -55,7 +55,7 @@ describe('the verify report in Chromium at 1200 px', () => {
 
   it('answers the question on the first screen: one row per claim with its status', () => {
     // the first section's heading (title + its badge) ends the first-screen table
-    const end = view.visibleText.indexOf('Lemma (sphere): the inner product of two uniform unit vectors concentrates holds');
+    const end = view.visibleText.indexOf('Synthetic A — sphere lemma shape: an exact claim that holds, two figures holds');
     expect(end).toBeGreaterThan(0);
     const first = view.visibleText.slice(0, end);
     expect(first).toContain('1 exact claim FAILS');
@@ -124,7 +124,7 @@ describe('the sweep report (gradconf report --sweep) in Chromium at 1200 px', ()
       // (innerText puts each MathML token on its own line, and single letters as math italic
       // code points — 𝜏, 𝑝: compare with whitespace collapsed and any letter there)
       const text = v.visibleText.replace(/\s+/g, ' ');
-      expect(text).toMatch(/wider → lower final training loss trend holds final training loss: \S+ = 1\.00 , one-sided \S+ = 7\.5 × 10 − 4 , Holm \S+ = 0\.0012 ≤ \S+ = 0\.05 \( 9 runs\)/u);
+      expect(text).toMatch(/wider → lower final training loss trend holds 9 runs, final training loss: \S+ = 1\.00 , one-sided \S+ = 7\.5 × 10 − 4 , Holm \S+ = 0\.0012 ≤ \S+ = 0\.05 wider/u);
       expect(v.mathBlocks.filter((m) => !m.mathml)).toEqual([]);
       expect(v.figures.length).toBe(3);
       for (const f of v.figures) {
