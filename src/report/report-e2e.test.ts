@@ -1,14 +1,15 @@
 /**
  * The real reports, end to end in headless Chromium: `gradconf verify --report` (every registered
- * result has its section, the results with figure builders have their figures, no console errors,
- * a screenshot in out/) and `gradconf report --sweep` on a sweep directory written here.
+ * result has its section and at least one figure with axes and marks, all math is MathML, no JSON
+ * on screen, no console errors, a screenshot in out/) and `gradconf report --sweep` on a sweep
+ * directory written here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../cli/run-cli.ts';
-import { checkPage } from './browser.ts';
+import { checkPage, viewPage } from './browser.ts';
 import { THEOREMS } from '../../theorems/index.ts';
 
 let dir = '';
@@ -18,16 +19,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const quiet = async (args: string[]) => (await runCli(args)).code;
 
 describe('end-to-end reports in Chromium', () => {
-  it('gradconf verify --report: a section per result, the paper\'s figures, no console errors', async () => {
+  it('gradconf verify --report: a section and a figure per result, MathML, no JSON on screen, no console errors', async () => {
     const file = join(dir, 'verify.html');
     expect(await quiet(['verify', '--report', file, '--seed', '1'])).toBe(0);
-    const page = await checkPage(file, ['section[data-result-id]', 'figure svg', '#figure-1 figure svg', '#theorem-4-1 figure svg', '#theorem-6-1 figure svg', '#section-7 figure svg'], join('out', 'report-verify.png'));
-    expect(page.errors).toEqual([]);
-    expect(page.counts['section[data-result-id]']).toBe(THEOREMS.length);
-    expect(page.counts['#figure-1 figure svg']).toBe(2);
-    expect(page.counts['#theorem-4-1 figure svg']).toBeGreaterThanOrEqual(4);
-    expect(page.counts['#theorem-6-1 figure svg']).toBe(1);
-    expect(page.counts['#section-7 figure svg']).toBe(3);
+    const v = await viewPage(file, 1200, { [join('out', 'report-verify.png')]: 'viewport' });
+    expect(v.errors).toEqual([]);
+    expect(v.visibleText).not.toMatch(/[{[]\s*"[^"\n]{1,60}"\s*:/);
+    expect(v.mathBlocks.filter((m) => !m.mathml)).toEqual([]);
+    for (const t of THEOREMS) expect(v.figures.filter((f) => f.section === t.id).length, t.id).toBeGreaterThan(0);
+    for (const f of v.figures) {
+      expect(f.axes, String(f.id)).toBeGreaterThanOrEqual(2);
+      expect(f.marks, String(f.id)).toBeGreaterThan(0);
+    }
   });
 
   it('gradconf report --sweep: trend tests and the sweep plots', async () => {

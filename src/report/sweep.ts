@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Figure } from './html.ts';
+import { axisEncoding, legend, type Figure } from './figure-spec.ts';
 import { BadInputError } from '../errors.ts';
 
 const VL = 'https://vega.github.io/schema/vega-lite/v5.json';
@@ -56,18 +56,22 @@ export function sweepFigures(runs: SweepRun[], title = 'sweep'): Figure[] {
   const curves = runs.flatMap((r) => r.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, group: group(r), run: `${group(r)} seed ${r.seed}` })));
   const mins = runs.filter((r) => r.final.minCosine !== null).map((r) => ({ level: r.level, minCosine: r.final.minCosine, variant: r.variant, seed: r.seed }));
   const density = runs.flatMap((r) => (r.epochs[r.epochs.length - 1]?.cosines ?? []).map((c) => ({ cosine: c, group: group(r) })));
+  const groups = [...new Set(runs.map(group))].sort();
+  const variants = [...new Set(runs.map((r) => r.variant))].sort();
+  const levels = runs.map((r) => r.level);
+  const levelAxis = (field: string) => axisEncoding(field, { title: sweep === 'width' ? 'width (units per layer)' : 'depth (layers)', integer: true, ...(sweep === 'width' && Math.max(...levels) / Math.min(...levels) >= 8 ? { scale: 'log' as const } : {}) }, levels);
   const figs: Figure[] = [
     {
       title: `${title}: training loss.`, caption: 'Mean training loss over the training subset at the end of each epoch, one line per run.',
       spec: { $schema: VL, width: 460, height: 240, data: { values: curves }, mark: { type: 'line', point: true },
-        encoding: { x: { field: 'epoch', type: 'quantitative' }, y: { field: 'trainLoss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss' },
-          color: { field: 'group', type: 'nominal', title: null, legend: { labelLimit: 300 } }, detail: { field: 'run', type: 'nominal' } } },
+        encoding: { x: axisEncoding('epoch', { title: 'epoch', integer: true }, curves.map((c) => c.epoch)), y: { field: 'trainLoss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss (log scale)', axis: { format: '~g' } },
+          color: { field: 'group', type: 'nominal', legend: legend(groups, 460) }, detail: { field: 'run', type: 'nominal' } } },
     },
     {
       title: `${title}: minimum cosine vs ${lv}.`, caption: 'Minimum cosine similarity of 2 minibatch gradients over the probe\'s pairs at the end of training (points: seeds; line: mean). Closer to 0 = less gradient confusion.',
       spec: { $schema: VL, width: 460, height: 240, data: { values: mins }, layer: [
-        { mark: { type: 'point', filled: true, opacity: 0.6 }, encoding: { x: { field: 'level', type: 'quantitative', title: lv }, y: { field: 'minCosine', type: 'quantitative', title: 'min cosine' }, color: { field: 'variant', type: 'nominal' } } },
-        { mark: { type: 'line' }, encoding: { x: { field: 'level', type: 'quantitative' }, y: { aggregate: 'mean', field: 'minCosine', type: 'quantitative' }, color: { field: 'variant', type: 'nominal' } } },
+        { mark: { type: 'point', filled: true, opacity: 0.6 }, encoding: { x: levelAxis('level'), y: { field: 'minCosine', type: 'quantitative', title: 'min cosine at the end of training' }, color: { field: 'variant', type: 'nominal', legend: variants.length > 1 ? legend(variants, 460) : null } } },
+        { mark: { type: 'line' }, encoding: { x: levelAxis('level'), y: { aggregate: 'mean', field: 'minCosine', type: 'quantitative' }, color: { field: 'variant', type: 'nominal', legend: null } } },
       ] },
     },
   ];
@@ -75,7 +79,7 @@ export function sweepFigures(runs: SweepRun[], title = 'sweep'): Figure[] {
     figs.push({
       title: `${title}: cosine density at the end of training.`, caption: 'Kernel density estimate of the minibatch-pair cosines of the last epoch, pooled over seeds.',
       spec: { $schema: VL, width: 460, height: 240, data: { values: density }, transform: [{ density: 'cosine', groupby: ['group'], extent: [-1, 1] }],
-        mark: { type: 'line' }, encoding: { x: { field: 'value', type: 'quantitative', title: 'cosine' }, y: { field: 'density', type: 'quantitative' }, color: { field: 'group', type: 'nominal', title: null, legend: { labelLimit: 300 } } } },
+        mark: { type: 'line' }, encoding: { x: { field: 'value', type: 'quantitative', title: 'minibatch-pair cosine' }, y: { field: 'density', type: 'quantitative', title: 'density' }, color: { field: 'group', type: 'nominal', legend: legend(groups, 460) } } },
     });
   }
   return figs;
