@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/index.ts';
 import { TrialPool } from '../src/pool/pool.ts';
 import { configKey, runTrial, trialSeed, type TrialConfig, type TrialResult } from '../src/pool/trial.ts';
-import { measureConfig } from '../src/pool/tighten-search.ts';
+import { formatTighten, measureConfig, tightenSearch } from '../src/pool/tighten-search.ts';
 import { jonckheereTerpstra } from '../src/stats/jonckheere.ts';
 import { Rng } from '../src/rng.ts';
 import type { ClaimContext, ClaimResult, TheoremResult, TrendRegimeResult } from '../src/claims/claim.ts';
@@ -178,7 +178,11 @@ describe(`theorem-4-1 (seed ${SEED})`, () => {
   });
 
   it('tightener (in the definition): ĉ for the final form, the ICLR and part-1 forms alongside, a counterexample that replays', async () => {
-    const doc = await theorem.tightener!.run({ budget: 2, seed: SEED });
+    expect(theorem.tightener!.id).toBe('theorem-4-1');
+    expect(theorem.tightener!.format).toBe(formatTighten);
+    // the definition's tightener is tightenSearch(tightenSpec); run it with a shrink budget of 3 evaluations (default 12) to keep this file fast
+    const doc = await tightenSearch({ ...tightenSpec, shrinkEvaluations: 3 }, { budget: 2, seed: SEED });
+    expect(theorem.tightener!.format(doc)).toContain('ĉ');
     for (const k of ['theorem', 'form', 'cHat', 'ci', 'worst', 'counterexample', 'seed', 'path', 'trials', 'vacuous', 'forms']) expect(doc).toHaveProperty(k);
     expect((doc.forms as unknown[]).length).toBe(3);
     const cx = doc.counterexample as { c: number; configuration: Parameters<typeof tightenSpec.trial>[0]; threshold: number; exceedances: number } | null;
