@@ -28,7 +28,8 @@
  */
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
-import { configKey, trialSeed, type TrialConfig, type TrialResult } from '../src/pool/trial.ts';
+import { configKey, type TrialConfig, type TrialResult } from '../src/pool/trial.ts';
+import { runConfigs } from '../src/pool/run-configs.ts';
 import { withPool, type TrialPool } from '../src/pool/pool.ts';
 import { formatTighten, tightenSearch, type TightenSpec } from '../src/pool/tighten-search.ts';
 import { median } from '../src/stats/trend.ts';
@@ -116,14 +117,7 @@ export const MEASURES = {
 /** The defined values of a measure over trials. */
 export const valuesOf = (rs: readonly TrialResult[], of: (r: TrialResult) => number | null): number[] => rs.map(of).filter((v): v is number => v !== null);
 
-/** Run each distinct configuration once (configurations are keyed by src/pool/trial.ts configKey). */
-export async function runConfigs(pool: TrialPool, configs: readonly TrialConfig[], seed: number, trials: number, progress?: (done: number, total: number) => void): Promise<Map<string, TrialResult[]>> {
-  const uniq = new Map<string, TrialConfig>();
-  for (const c of configs) uniq.set(configKey(c), c);
-  const list = [...uniq.values()];
-  const res = await pool.run(list.map((c) => ({ config: c, seeds: Array.from({ length: trials }, (_, i) => trialSeed(seed, c, i)) })), progress);
-  return new Map(list.map((c, i) => [configKey(c), res[i]!]));
-}
+export { runConfigs } from '../src/pool/run-configs.ts';
 
 /** The Monte-Carlo study every claim reads: trials per configuration key. */
 export interface Study41 {
