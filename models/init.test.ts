@@ -270,3 +270,56 @@ describe('every init passes checkWeights on random MLP specs (property, seed 40)
       }), { seed: 40, numRuns: 200 });
   });
 });
+
+describe('error messages, exactly (one line naming the field and the value)', () => {
+  const s = spec([3], [dense(2)]);
+  it('unknown or missing init, missing seed', () => {
+    expect(() => initWeights(s, { init: 'xavier' as InitName, seed: 1 }))
+      .toThrow(new BadInputError('init must be one of "gaussian", "he", "glorot", "orthogonal", "small-weights" (got "xavier")'));
+    expect(() => initWeights(s, { seed: 1 } as unknown as { init: InitName; seed: number }))
+      .toThrow(new BadInputError('init must be one of "gaussian", "he", "glorot", "orthogonal", "small-weights" (got nothing)'));
+    expect(() => initWeights(s, { init: 'he' } as unknown as { init: InitName; seed: number })).toThrow(new BadInputError('seed must be an integer (got nothing)'));
+    expect(() => initWeights(s, { init: 'he', seed: 2 ** 60 })).toThrow(new BadInputError(`seed must be an integer (got ${2 ** 60})`));
+  });
+
+  it('kappa, scale and gain must be positive and finite: the field is named, Infinity and NaN are refused', () => {
+    expect(() => initWeights(s, { init: 'gaussian', seed: 1, kappa: Infinity })).toThrow(new BadInputError('kappa must be a positive finite number (got null)'));
+    expect(() => initWeights(s, { init: 'gaussian', seed: 1, kappa: NaN })).toThrow(new BadInputError('kappa must be a positive finite number (got null)'));
+    expect(() => initWeights(s, { init: 'gaussian', seed: 1, kappa: -2 })).toThrow(new BadInputError('kappa must be a positive finite number (got -2)'));
+    expect(() => initWeights(s, { init: 'small-weights', seed: 1, scale: -1 })).toThrow(new BadInputError('scale must be a positive finite number (got -1)'));
+    expect(() => initWeights(s, { init: 'he', seed: 1, gain: 0 })).toThrow(new BadInputError('gain must be a positive finite number (got 0)'));
+    expect(() => initWeights(s, { init: 'he', seed: 1, gain: Infinity })).toThrow(new BadInputError('gain must be a positive finite number (got null)'));
+  });
+
+  it('layer paths with two-digit indices: a conv at layers[10] under small-weights', () => {
+    const layers = [...Array.from({ length: 10 }, () => ({ type: 'activation', activation: 'tanh' })), { type: 'conv2d', filters: 2, kernel: 3 }, { type: 'flatten' }, dense(2)];
+    const c = spec([4, 4, 1], layers, 'softmax-xent');
+    expect(() => initWeights(c, { init: 'small-weights', seed: 1 })).toThrow(new BadInputError('small-weights supports dense layers only (layers[10] is conv2d)'));
+  });
+
+  it('a spec without kernels (batch norm only) gets its identity parameters and no error', () => {
+    const b = spec([4], [{ type: 'batchnorm' }]);
+    const w = initWeights(b, { init: 'gaussian', seed: 1 });
+    expect(Array.from(get(w, 'layers.0.gamma'))).toEqual([1, 1, 1, 1]);
+    expect([...w.keys()].some((k) => k.endsWith('.kernel'))).toBe(false);
+  });
+});
+
+describe('Strategy 4.1 scales as the theorem trials use them (seed 50)', () => {
+  // The trial configurations of Theorems 4.1/5.1/6.1 go through initWeights; these are the
+  // scales Theorem 4.1 relies on: W_0 ~ N(0, 1/d) whatever κ is, W_p ~ N(0, 1/(κ l)).
+  const s = spec([300], [dense(400, { activation: 'tanh' }), dense(400, { activation: 'tanh' }), dense(400)]);
+  for (const kappa of [0.5, 2, 16]) {
+    it(`κ = ${kappa}: the first kernel ignores κ (1/d); later ones follow 1/(κ fan_in)`, () => {
+      const w = initWeights(s, { init: 'gaussian', seed: 50, kappa });
+      expectGaussian(get(w, 'layers.0.kernel'), 1 / 300);
+      expectGaussian(get(w, 'layers.1.kernel'), 1 / (kappa * 400));
+      expectGaussian(get(w, 'layers.2.kernel'), 1 / (kappa * 400));
+    });
+  }
+  it('gain multiplies the Gaussian standard deviation, including the first layer', () => {
+    const w = initWeights(s, { init: 'gaussian', seed: 51, kappa: 2, gain: 3 });
+    expectGaussian(get(w, 'layers.0.kernel'), 9 / 300);
+    expectGaussian(get(w, 'layers.1.kernel'), 9 / (2 * 400));
+  });
+});

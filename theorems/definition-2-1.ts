@@ -18,9 +18,11 @@ import { gramStats } from '../src/probe/stats.ts';
 import { perExampleGradients, dot } from '../src/probe/reference.ts';
 import { randomInstance } from '../src/probe/instances.ts';
 import { GRAM_REL_TOL_F32 } from '../src/tolerance.ts';
-import { slackOf, type RunOptions, type TheoremEntry, type TheoremResult, type Verdict } from './verdict.ts';
+import { slackOf, type ExactClaim, type Statement, type Verdict } from '../src/claims/claim.ts';
+import { defineTheorem } from './define.ts';
 
-export const statement = {
+/** The definition as data. */
+export const statement: Statement = {
   id: 'definition-2-1',
   title: 'Definition 2.1: gradient confusion η from the per-example Gram',
   wording: '{f_i} has gradient confusion bound η ≥ 0 at w if <∇f_i(w), ∇f_j(w)> ≥ −η for all i ≠ j.',
@@ -28,20 +30,23 @@ export const statement = {
   bound: 'abs(etaProbe - etaDefinition) <= tol * maxAbsGram',
   version: 'ICML 2020 (final), Definition 2.1',
   confidence: 'sure',
-  kind: 'exact' as const,
 };
 
+/** An instance: architecture, number of examples, seed of weights and data. */
 export interface Params { spec: ModelSpec; n: number; seed: number }
+
+/** η from a Gram matrix as the probe reports it (src/probe/stats.ts). */
+export const probeEta = (gram: Float64Array, n: number): number => gramStats(gram, n).eta;
 
 /** fast-check arbitrary of instances: random architecture, 2–6 examples, seed for weights and data. */
 export const arbitrary: fc.Arbitrary<Params> = fc.record({ spec: specArb(), n: fc.integer({ min: 2, max: 6 }), seed: fc.integer({ min: 1, max: 1_000_000 }) });
 
-/** Check one instance on the active backend. */
-export function check(p: Params): Verdict {
+/** Check one instance on the active backend (`etaOf`: the η under test, the probe's by default). */
+export function check(p: Params, etaOf: (gram: Float64Array, n: number) => number = probeEta): Verdict {
   const inst = randomInstance(p.spec, p.n, p.seed);
   try {
     const { gram } = computeGram(inst.model, inst.x, inst.y);
-    const etaProbe = gramStats(gram, p.n).eta;
+    const etaProbe = etaOf(gram, p.n);
     const g = perExampleGradients(inst.model, inst.x, inst.y);
     let minDot = Infinity;
     let maxAbs = 0;
@@ -63,30 +68,30 @@ export function check(p: Params): Verdict {
   }
 }
 
-export const entry: TheoremEntry = {
-  id: statement.id,
-  title: statement.title,
-  kind: 'exact',
-  async run(opts: RunOptions): Promise<TheoremResult> {
-    const t0 = performance.now();
-    const numRuns = opts.budget === 'full' ? 1000 : 40;
+/** Exact: the probe's η equals the definition's on every instance. */
+export const etaClaim: ExactClaim = {
+  id: 'probe-eta-equals-definition', kind: 'exact', source: 'paper',
+  statement: 'the probe\'s η (one backward pass, per-example Gram) equals max(0, −min_{i≠j} <∇f_i, ∇f_j>) of explicit per-example gradients, and every pair satisfies <∇f_i, ∇f_j> ≥ −η',
+  budgets: { test: 15, quick: 40, full: 1000 },
+  check(ctx, numRuns) {
     let done = 0;
     let minSlack = Infinity;
     let failure: Verdict | undefined;
     const out = fc.check(fc.property(arbitrary, (p) => {
       const v = check(p);
-      opts.progress?.(++done, numRuns);
+      ctx.progress?.(++done, numRuns);
       minSlack = Math.min(minSlack, v.slack);
       if (!v.holds) failure = v;
       return v.holds;
-    }), { seed: opts.seed, numRuns });
+    }), { seed: ctx.seed, numRuns });
     return {
-      id: statement.id, title: statement.title, kind: 'exact', holds: !out.failed, instances: out.numRuns,
-      details: {
-        backend: tf.getBackend(), minSlack, tolerance: `GRAM_REL_TOL_F32 = ${GRAM_REL_TOL_F32} relative to max|G|`,
-        ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath, failure } : {}),
-      },
-      seed: opts.seed, ms: performance.now() - t0,
+      holds: !out.failed, instances: out.numRuns, minSlack,
+      tolerance: `GRAM_REL_TOL_F32 = ${GRAM_REL_TOL_F32} relative to max|G|`,
+      details: { backend: tf.getBackend() },
+      ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath ?? undefined, failure } : {}),
     };
   },
 };
+
+/** Definition 2.1: statement and its one exact claim. */
+export const theorem = defineTheorem({ statement, alpha: 0.05, claims: [etaClaim] });

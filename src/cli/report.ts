@@ -1,6 +1,6 @@
 /**
  * `gradconf report --sweep dir [--out file.html]`: the self-contained HTML report of a training
- * sweep directory — the Section 7 trend tests (theorems/section-7.ts) and the sweep's plots.
+ * sweep directory — the Section 7 trend tests (src/train/section-7-analysis.ts) and the sweep's plots.
  * `gradconf report --monitor file.jsonl […]`: the plots of confusion-monitor logs over training.
  */
 import { Command } from 'commander';
@@ -12,7 +12,7 @@ import { esc, renderReport, type SummaryRow } from '../report/html.ts';
 import { proseHtml } from '../report/math.ts';
 import { pHtml, readable } from '../report/claims-html.ts';
 import { fmtP } from '../report/figure-spec.ts';
-import { analyseSection7, type RunSummary } from '../../theorems/section-7.ts';
+import { analyseSection7, type RunSummary } from '../train/section-7-analysis.ts';
 import { BadInputError } from '../errors.ts';
 
 interface ReportOpts { sweep?: string[]; monitor?: string[]; out?: string }

@@ -1,7 +1,7 @@
 /**
  * `gradconf sweep width|depth|bn-skip`: the paper's Section 7 training sweeps (Sankararaman et
  * al., ICML 2020) on MNIST, Fashion-MNIST or CIFAR-10, with the trend tests of
- * theorems/section-7.ts over the results. Results go to `<out>/runs.jsonl` (one JSON line per
+ * src/train/section-7-analysis.ts over the results. Results go to `<out>/runs.jsonl` (one JSON line per
  * finished task, appended atomically; `--resume` continues after a kill); progress with ETA on
  * stderr; `--json` prints one JSON document.
  */
@@ -11,7 +11,7 @@ import { initBackend } from '../backend/index.ts';
 import { DATASETS, FAMILIES, SCALES, SWEEP_KINDS, sweepConfig, type DatasetName, type Family, type Scale, type SweepKind } from '../train/plan.ts';
 import { runSweep } from '../train/sweep.ts';
 import { withUnitQueue, type UnitQueue } from '../queue/coordinator.ts';
-import { analyseSection7, ALPHA } from '../../theorems/section-7.ts';
+import { analyseSection7, ALPHA } from '../train/section-7-analysis.ts';
 import { formatDuration } from '../train/progress.ts';
 import { intOption, numberOption, printJson } from './common.ts';
 
