@@ -130,12 +130,12 @@ export type Instance = { d: number; width: number; depth: number; n: number; act
 /** Instances of the Lipschitz-activation bound (tanh, ReLU, linear). */
 export const exactArbitrary = instanceArbitrary(LIPSCHITZ_ACTIVATIONS, 48, 5);
 /**
- * Instances of the sigmoid bound: narrow nets of any depth ≤ 3, and wide ones (width 300–640, depth ≤ 1:
+ * Instances of the sigmoid bound: narrow nets of any depth ≤ 3, and wide ones (width 480–1024, depth ≤ 1:
  * activations of norm ~ √l/2, where 4(β+1) is exceeded) without the costly square hidden matrices.
  */
 export const sigmoidArbitrary: fc.Arbitrary<Instance> = fc.oneof(
   instanceArbitrary(['sigmoid'] as const, 64, 3),
-  instanceArbitrary(['sigmoid'] as const, 640, 1).map((p) => ({ ...p, width: 300 + (p.width % 341) })),
+  instanceArbitrary(['sigmoid'] as const, 1024, 1).map((p) => ({ ...p, width: 480 + (p.width % 545) })),
 );
 /** Instances of Assumption 1 (the initializer does not depend on the activation). */
 export const assumptionArbitrary = instanceArbitrary(['tanh'] as const, 128, 6);
