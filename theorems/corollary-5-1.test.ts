@@ -5,8 +5,9 @@ import { GRAM_REL_TOL_F32 } from '../src/tolerance.ts';
 import { Rng } from '../src/rng.ts';
 import type { ClaimResult, TheoremResult } from '../src/claims/claim.ts';
 import type { FigureData } from '../src/claims/figure.ts';
+import { BoundExpression } from '../src/bounds/bound-expression.ts';
 import { claimOf, plantedClaim } from './define.ts';
-import { ballConfig, binomialUpperTail, checkBallPoints, checkRadius, corollaryCell, RADII, REGIMES, theorem, tightenSpec, type BallStudy } from './corollary-5-1.ts';
+import { ballConfig, binomialUpperTail, checkBallPoints, checkRadius, corollaryCell, RADII, REGIMES, statement, theorem, tightenSpec, type BallStudy } from './corollary-5-1.ts';
 
 const SEED = 515;
 
@@ -37,6 +38,14 @@ describe(`corollary-5-1 (seed ${SEED})`, () => {
     const big = corollaryCell(32, 1, 8, 0.1, 0.02); // extra 8 d ζ₀² r / e = 8·32·4·0.1/0.02 = 5120
     expect(big.logA).toBeCloseTo(2 * Math.log(8) + 5120, 9);
     expect(corollaryCell(32, 1, 8, 0.00125, 0.02).logA).toBeCloseTo(2 * Math.log(8), 14); // r = e/(4ζ₀²) exactly: first branch
+    // the statement's bound expression agrees: ln(bound) = logA − c x. At c = 1e5, e = 0.02:
+    // r = 1e-4 → ln 64 − 1e5·0.0128/82944 = 4.158883 − 0.015432 = 4.143451; at e = 0.5, r = 0.1
+    // (> 0.5/16): ln 64 + 8·32·4·0.1/0.5 − 1e5·8/82944 = 4.158883 + 204.8 − 9.645062 = 199.313821
+    const b = new BoundExpression(statement.id, statement.bound!, '');
+    expect(Math.log(b.evaluate({ N: 8, c: 1e5, d: 32, eta: 0.02, beta: 1, r: 1e-4 }))).toBeCloseTo(4.143451, 5);
+    expect(Math.log(b.evaluate({ N: 8, c: 1e5, d: 32, eta: 0.5, beta: 1, r: 0.1 }))).toBeCloseTo(199.313821, 5);
+    const cell = corollaryCell(32, 1, 8, 0.1, 0.5);
+    expect(cell.logA - 1e5 * cell.x).toBeCloseTo(199.313821, 5);
   });
 
   it('the binomial p-value by hand: P(Bin(2, 1/2) ≥ 1) = 3/4, ≥ 2 = 1/4; P(Bin(10, 0.1) ≥ 3) = 0.0701908', () => {

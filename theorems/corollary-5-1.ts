@@ -53,7 +53,7 @@ export const statement: Statement = {
   title: 'Corollary 5.1: the small-weights confusion bound holds uniformly over a ball B_r around W',
   wording: 'For W under Assumption 1 and all W\' in B_r(W): bound η holds with probability ≥ 1 − N² exp(−c d η²/(64 ζ₀⁴ (β+2)⁴)) if r ≤ η/(4ζ₀²); otherwise with an extra + 8 d ζ₀² r/η in the exponent.',
   hypotheses: ['W satisfies Assumption 1', 'W\' ∈ B_r(W) (per-layer operator norm ball)', 'P1–P2 activations', 'sphere data', 'square or logistic loss'],
-  bound: 'N^2 * exp(-c * d * eta^2 / (64 * zeta0^4 * (beta + 2)^4) + (r > eta / (4 zeta0^2) ? 8 d zeta0^2 r / eta : 0))',
+  bound: 'zeta0 = 2 sqrt(beta); N^2 * exp(-c * d * eta^2 / (64 * zeta0^4 * (beta + 2)^4) + (r > eta / (4 zeta0^2) ? 8 d zeta0^2 r / eta : 0))',
   version: 'ICML 2020 (final), Corollary 5.1 (earlier numbering)',
   confidence: 'sure (earlier numbering); placement of the extra term unconfirmed',
 };

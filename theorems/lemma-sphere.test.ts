@@ -9,7 +9,8 @@ import { Rng } from '../src/rng.ts';
 import type { ClaimResult, TheoremResult } from '../src/claims/claim.ts';
 import type { FigureData } from '../src/claims/figure.ts';
 import { claimOf, plantedClaim } from './define.ts';
-import { capArbitrary, capOutcome, capProbability, checkCap, histogram, innerProducts, SAMPLER_DIMS, sampleSampler, theorem, type SamplerSample } from './lemma-sphere.ts';
+import { BoundExpression } from '../src/bounds/bound-expression.ts';
+import { capArbitrary, capOutcome, capProbability, checkCap, histogram, innerProducts, SAMPLER_DIMS, sampleSampler, statement, theorem, type SamplerSample } from './lemma-sphere.ts';
 
 const SEED = 4242;
 
@@ -30,6 +31,8 @@ describe(`lemma-sphere (seed ${SEED})`, () => {
     expect(v.bound).toBeCloseTo(0.59342003, 8);
     expect(v.slack).toBeCloseTo(0.8314853, 7);
     expect(checkCap({ d: 3, e: 0.9 }, 1).bound).toBeCloseTo(0.29671001, 8);
+    // the statement's bound expression (what the report renders) gives the same number
+    expect(new BoundExpression(statement.id, statement.bound!, '').evaluate({ d: 3, e: 0.9 })).toBeCloseTo(0.59342003, 8);
     expect(v.degenerate).toBeUndefined();
   });
 

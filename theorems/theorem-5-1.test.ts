@@ -6,8 +6,9 @@ import { GRAM_REL_TOL_F32 } from '../src/tolerance.ts';
 import { Rng } from '../src/rng.ts';
 import type { ClaimResult, TheoremResult } from '../src/claims/claim.ts';
 import type { FigureData } from '../src/claims/figure.ts';
+import { BoundExpression } from '../src/bounds/bound-expression.ts';
 import { claimOf, plantedClaim } from './define.ts';
-import { checkAssumption, checkTrial, DEPTH_REGIMES, DEPTHS, derivedBound, exponent51, regimeConfigs, sigmoidBound, smallConfig, theorem, tightenSpec, WIDTHS, zeta0, type SmallWeightsStudy } from './theorem-5-1.ts';
+import { checkAssumption, checkTrial, DEPTH_REGIMES, DEPTHS, derivedBound, exponent51, regimeConfigs, sigmoidBound, smallConfig, statement, theorem, tightenSpec, WIDTHS, zeta0, type SmallWeightsStudy } from './theorem-5-1.ts';
 
 const SEED = 51;
 
@@ -49,6 +50,12 @@ describe(`theorem-5-1 (seed ${SEED})`, () => {
     // d = 32, β = 2, e = 0.5: 32·0.25 / (16·(2√2)⁴·4⁴) = 8 / (16·64·256) = 3.0517578125e-5
     expect(exponent51(32, 2, 0.5)).toBeCloseTo(3.0517578125e-5, 16);
     expect(exponent51(32, 2, 0.5, 64)).toBeCloseTo(3.0517578125e-5 / 4, 16);
+    // the statement's bound at N = 8, c = 1e5, d = 32, β = 2, η = 0.5: 64 exp(−1e5·3.0517578125e-5) = 64·0.0472762 = 3.02565
+    expect(new BoundExpression(statement.id, statement.bound!, '').evaluate({ N: 8, c: 1e5, d: 32, beta: 2, eta: 0.5 })).toBeCloseTo(64 * Math.exp(-3.0517578125), 10);
+    expect(64 * Math.exp(-3.0517578125)).toBeCloseTo(3.02565, 4);
+    // norms above 1 (ball points): tanh keeps R = 2 (|g| ≤ 1): 4·(1.21 + 1.21) = 9.68; ReLU has R = 1 + 1.21 → 2.21²·2.42 = 11.819522
+    expect(derivedBound(smallConfig(4, 4, 1, 3, 'tanh', 'mse'), [1.1, 1.1])).toBeCloseTo(9.68, 12);
+    expect(derivedBound(smallConfig(4, 4, 1, 3, 'relu', 'mse'), [1.1, 1.1])).toBeCloseTo(11.819522, 9);
   });
 
   it('the small-weights initializer\'s scale, measured independently: every kernel\'s norm is in [0.99, 1] (scale 1) and [0.495, 0.5] (scale 0.5)', () => {

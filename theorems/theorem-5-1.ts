@@ -48,8 +48,8 @@ export const statement: Statement = {
   id: 'theorem-5-1',
   title: 'Theorem 5.1: small weights (‖W_p‖ ≤ 1) — confusion tails independent of width, weaker with depth',
   wording: 'Under Assumption 1, P1–P2, sphere data, square or logistic loss, η > 0: P(bound η holds) ≥ 1 − N² exp(−c d η² / (16 ζ₀⁴ (β+2)⁴)).',
-  hypotheses: ['‖W_p‖ ≤ 1 for every layer (Assumption 1)', 'P1–P2 activation (tanh, ReLU, sigmoid)', 'x_i uniform on S^{d−1}', '|C(x)| ≤ 1', 'square or logistic loss'],
-  bound: 'N^2 * exp(-c * d * eta^2 / (16 * zeta0^4 * (beta + 2)^4)), zeta0 = 2 sqrt(beta); derived: abs(G_ij) <= 4 (beta + 1) where abs(s(z)) <= abs(z)',
+  hypotheses: ['‖W_p‖ ≤ 1 for every layer (Assumption 1)', 'P1–P2 activation (tanh, ReLU, sigmoid)', 'derived (ours): |G_ij| ≤ 4(β+1) where |s(z)| ≤ |z|', 'x_i uniform on S^{d−1}', '|C(x)| ≤ 1', 'square or logistic loss'],
+  bound: 'zeta0 = 2 sqrt(beta); N^2 * exp(-c * d * eta^2 / (16 * zeta0^4 * (beta + 2)^4))',
   version: 'ICML 2020 (final), Theorem 5.1 (earlier numbering)',
   confidence: 'sure (earlier numbering); Gram bounds derived',
 };
