@@ -40,6 +40,11 @@ describe(`lemma-sphere (seed ${SEED})`, () => {
     expect(betaDensity(1, 0.3)).toBeCloseTo(1, 13);
     expect(betaDensity(2, 0.5)).toBeCloseTo(1.5, 13);
     expect(betaDensity(2, 0.1)).toBeCloseTo(0.54, 13);
+    // at the ends: x^{a−1} → ∞ for a < 1, 1 for a = 1 (uniform), 0 for a > 1
+    expect(betaDensity(0.5, 0)).toBe(Infinity);
+    expect(betaDensity(1, 1)).toBe(1);
+    expect(betaDensity(2, 0)).toBe(0);
+    expect(betaDensity(2, 1)).toBe(0);
     for (const a of [0.5, 2, 24.5]) {
       let s = 0;
       const k = 200_000;
