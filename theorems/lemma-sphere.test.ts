@@ -43,6 +43,7 @@ describe(`lemma-sphere (seed ${SEED})`, () => {
     // at the ends: x^{a−1} → ∞ for a < 1, 1 for a = 1 (uniform), 0 for a > 1
     expect(betaDensity(0.5, 0)).toBe(Infinity);
     expect(betaDensity(1, 1)).toBe(1);
+    expect(betaDensity(1, 0)).toBe(1);
     expect(betaDensity(2, 0)).toBe(0);
     expect(betaDensity(2, 1)).toBe(0);
     for (const a of [0.5, 2, 24.5]) {
@@ -78,7 +79,9 @@ describe(`lemma-sphere (seed ${SEED})`, () => {
       expect(logCapUpper(d, e)).toBeCloseTo(upper, 9);
       expect(upper).toBeGreaterThanOrEqual(exact - 1e-9);
     }
-    expect(() => logCapUpper(2, 0.5)).toThrow(RangeError);
+    expect(() => logCapUpper(2, 0.5)).toThrow(/needs d ≥ 3/);
+    // d = 3 (a = 1) is allowed and exact there: ln 2 + ln 0.25 + 0 − ln B(1, 1) = ln 0.5 = ln P (P = 1 − e)
+    expect(logCapUpper(3, 0.5)).toBeCloseTo(Math.log(0.5), 13);
   });
 
   it('the check can fail: a strengthened bound is refuted by fast-check (0.9·exp(−de²/2) near e → 0; 2exp(−2de²) at d = 3, e = 0.9)', () => {
