@@ -5,50 +5,65 @@
  * N² exp(−c X₆₄ + 8 d ζ₀² r/η), outside the constant — the transcription does not say which).
  *
  * The ball: B_r = {W' : ‖W'_p − W_p‖₂ ≤ r for every layer p} (operator norms, as Assumption 1);
- * sampled on its boundary, W'_p = W_p + r G_p/‖G_p‖₂ with Gaussian G_p (src/pool/trial.ts). The sup
- * over the ball is estimated by the max over the center and `samples` random points — a LOWER
- * bound of the true sup, so a violation found is real, while a pass is evidence only for random
- * directions (no adversarial search).
+ * sampled on its boundary, W'_p = W_p + r G_p/‖G_p‖₂ with Gaussian G_p (src/pool/trial.ts perturb).
+ * The sup over the ball is estimated by the max over the center and `samples` random points — a
+ * LOWER bound of the true sup, so a violation found is real, while a pass is evidence only for
+ * random directions (no adversarial search).
  *
- * Exact (every sampled point): with the exactly measured norms s_q = ‖W'_q‖₂ (≤ 1 + r),
- * |G_ij(W')| ≤ R² Σ_p Π_{q≠p} s_q² (the Theorem 5.1 derivation, theorems/theorem-5-1.ts
- * `derivedBound`), tanh and ReLU; tolerance GRAM_REL_TOL_F32 (float32 Gram).
+ * Claims (theorems/define.ts; the exact verdict is the exact claims' alone):
+ * - exact `ball-radius` (derived): every sampled point is on the boundary of B_r: for every layer,
+ *   | ‖W'_p − W_p‖₂ − r | ≤ u ‖W'_p‖_F + 1e-12 (u = 2⁻²⁴: W'_p is W_p + Δ_p rounded to float32 entry
+ *   by entry, so the error matrix E has ‖E‖₂ ≤ ‖E‖_F ≤ u ‖W'_p‖_F), and ‖W'_p‖₂ ≤ 1 + r + that
+ *   tolerance (triangle inequality with Assumption 1 at the center).
+ * - exact `ball-derived-bound` (derived): at the center and every sampled point, with the measured
+ *   norms s_q = ‖W'_q‖₂ (≤ 1 + r), |G_ij(W')| ≤ R² Σ_p Π_{q≠p} s_q² for tanh, ReLU, linear and the
+ *   sigmoid bound of theorems/theorem-5-1.ts for the sigmoid; tolerance GRAM_REL_TOL_F32.
+ * - statistical `corollary-bound` (paper): with c_low = the lower end of the 95% interval of
+ *   Theorem 5.1's constant estimated from the centers of the same trials (16-form,
+ *   src/stats/tail.ts), the Corollary's bound on P(sup η > e) must hold at every ball cell (each
+ *   configuration × threshold): a one-sided exact binomial test per cell, H0: P ≤ bound(c_low),
+ *   p = P(Bin(n, bound) ≥ k) = I_bound(k, n − k + 1); the runner's Holm family at ALPHA = 0.05.
+ *   The false-alarm rate is ≤ ALPHA under the reading c ≥ c_low (itself a 95% statement).
+ * - trend `sup-grows-with-radius` (derived): sup over the ball / η(center) grows with r, per
+ *   regime, one-sided Jonckheere–Terpstra, Holm over the regimes (the runner).
  *
- * Statistical: with c_low = the lower 95% confidence end of Theorem 5.1's constant estimated from the
- * centers of the same configurations (16-form), the Corollary's bound on the ball data must not be
- * violated: a violation is declared where the Clopper–Pearson lower bound (Bonferroni over the
- * ball cells, 95%) of P(sup η > e) exceeds the bound at c_low. False-alarm rate ≤ 0.10 (union of
- * the two 95% statements), under the reading that the cells searched attain the constant.
- *
- * `holds` = the exact bound holds at every sampled point and no violation is declared.
+ * Figures (details.figures): the derived bound on max|G| over B_r (all norms at 1 + r) against the
+ * measured max over the sampled points, vs r; the Corollary's bound on P(sup η > e*) at c_low
+ * (capped at 1) against the measured frequency, vs r, at e* = the median center η of the regime.
  */
 import fc from 'fast-check';
-import * as tf from '@tensorflow/tfjs';
+import betaCdf from '@stdlib/stats-base-dists-beta-cdf';
+import { operatorNorm } from '../models/linalg.ts';
 import { GRAM_REL_TOL_F32 } from '../src/tolerance.ts';
-import { runTrial, trialSeed, type TrialConfig, type TrialResult } from '../src/pool/trial.ts';
+import { childSeed, kernelNames, perturb, runTrial, trialSeed, trialWeights, type GramMeasures, type TrialConfig } from '../src/pool/trial.ts';
 import { withPool, type TrialPool } from '../src/pool/pool.ts';
 import { formatTighten, tightenSearch, type TightenSpec } from '../src/pool/tighten-search.ts';
-import { clopperPearson } from '../src/stats/binomial.ts';
 import { estimateTailConstant, tailCells } from '../src/stats/tail.ts';
-import { trendFamily } from '../src/stats/trend.ts';
-import { derivedBound, exponent51, smallConfig, zeta0 } from './theorem-5-1.ts';
+import { Rng } from '../src/rng.ts';
+import { regimeHasConfusion } from '../src/claims/confusion.ts';
+import type { FigureData } from '../src/claims/figure.ts';
+import { slackOf, type ClaimContext, type ClaimResult, type ExactClaim, type ExactOutcome, type Statement, type StatisticalClaim, type StatTest, type TrendClaim, type Verdict } from '../src/claims/claim.ts';
+import { derivedBound, exponent51, sigmoidBound, smallConfig, zeta0 } from './theorem-5-1.ts';
+import { defineTheorem } from './define.ts';
 import type { Tightener, TightenOptions } from './tighten.ts';
-import { slackOf, type RunOptions, type TheoremEntry, type TheoremResult, type Verdict } from './verdict.ts';
 
 /** The result as data. */
-export const statement = {
+export const statement: Statement = {
   id: 'corollary-5-1',
   title: 'Corollary 5.1: the small-weights confusion bound holds uniformly over a ball B_r around W',
   wording: 'For W under Assumption 1 and all W\' in B_r(W): bound η holds with probability ≥ 1 − N² exp(−c d η²/(64 ζ₀⁴ (β+2)⁴)) if r ≤ η/(4ζ₀²); otherwise with an extra + 8 d ζ₀² r/η in the exponent.',
   hypotheses: ['W satisfies Assumption 1', 'W\' ∈ B_r(W) (per-layer operator norm ball)', 'P1–P2 activations', 'sphere data', 'square or logistic loss'],
-  bound: 'N^2 * exp(-c * d * eta^2 / (64 * zeta0^4 * (beta + 2)^4) + (r > eta / (4 zeta0^2) ? 8 d zeta0^2 r / eta : 0))',
+  bound: 'zeta0 = 2 sqrt(beta); N^2 * exp(-c * d * eta^2 / (64 * zeta0^4 * (beta + 2)^4) + (r > eta / (4 zeta0^2) ? 8 d zeta0^2 r / eta : 0))',
   version: 'ICML 2020 (final), Corollary 5.1 (earlier numbering)',
   confidence: 'sure (earlier numbering); placement of the extra term unconfirmed',
-  kind: 'exact' as const,
 };
 
-/** Confidence of each of the two statements of the statistical check. */
+/** Family-wise false-alarm rate of the statistical tests, and separately of the trend tests. */
+export const ALPHA = 0.05;
+/** Confidence of the interval of Theorem 5.1's constant that gives c_low. */
 export const LEVEL = 0.95;
+/** Unit roundoff of float32 (round to nearest). */
+export const F32_U = 2 ** -24;
 
 /** Corollary 5.1's exponent: c multiplies x; logA = ln N² + the extra term (when r > e/(4ζ₀²)). */
 export function corollaryCell(d: number, beta: number, n: number, r: number, e: number): { x: number; logA: number } {
@@ -62,36 +77,101 @@ export function ballConfig(d: number, width: number, depth: number, n: number, a
   return { ...smallConfig(d, width, depth, n, activation, loss), ball: { radius, samples, norm: 'operator' } };
 }
 
-/** max of η over the center and the sampled ball points. */
-export const supEta = (r: TrialResult): number => Math.max(r.eta, ...(r.ball ?? []).map((b) => b.eta));
+/** The derived Gram bound that applies to the configuration's activation (null when none does). */
+export const gramBound = (c: TrialConfig, norms: readonly number[]): number | null => derivedBound(c, norms) ?? sigmoidBound(c, norms);
 
-/** Exact check at every sampled point of one trial (and at the center). */
-export function checkBallTrial(c: TrialConfig, r: TrialResult): Verdict {
-  const tol = 1 + GRAM_REL_TOL_F32;
-  let worst = -Infinity;
+/** Exact: the derived bound at the center and at every sampled point of one trial. */
+export function checkBallPoints(c: TrialConfig, points: readonly GramMeasures[]): Verdict {
+  let worst = 0;
   let holds = true;
   let maxNorm = 0;
-  for (const m of [r, ...(r.ball ?? [])]) {
-    const b = derivedBound(c, m.opNorms ?? []);
+  for (const m of points) {
+    const b = gramBound(c, m.opNorms ?? []);
     maxNorm = Math.max(maxNorm, ...(m.opNorms ?? [0]));
-    if (b === null) continue;
+    if (b === null) throw new Error(`corollary-5-1: no derived Gram bound for activation ${c.activation}`);
     worst = Math.max(worst, m.maxAbsG / b);
-    if (m.maxAbsG > b * tol) holds = false;
+    if (m.maxAbsG > b * (1 + GRAM_REL_TOL_F32)) holds = false;
   }
   return { holds, measured: { maxRatioToDerivedBound: worst, maxOperatorNorm: maxNorm }, bound: 1, slack: slackOf(worst, 1) };
 }
 
-/** Instances of the exact ball check. */
+/** Exact: the sampled points of one trial lie on the boundary of B_r (re-drawn exactly as runTrial draws them). */
+export function checkRadius(c: TrialConfig, seed: number): Verdict {
+  const r = c.ball!.radius;
+  const w = trialWeights(c, seed);
+  const rng = new Rng(childSeed(seed, 99));
+  let worstDev = 0;
+  let worstNormExcess = -Infinity;
+  let holds = true;
+  for (let s = 0; s < c.ball!.samples; s++) {
+    const w2 = perturb(c, w, rng);
+    for (const name of kernelNames(c)) {
+      const a = w.get(name)!;
+      const b = w2.get(name)!;
+      const [rows, cols] = [a.shape[0]!, a.shape[1]!];
+      const diff = Float64Array.from(b.data, (v, i) => v - a.data[i]!);
+      let fro = 0;
+      for (const v of b.data) fro += v * v;
+      const tol = F32_U * Math.sqrt(fro) + 1e-12;
+      const dev = Math.abs(operatorNorm(diff, rows, cols) - r);
+      const excess = operatorNorm(b.data, rows, cols) - (1 + r + tol);
+      worstDev = Math.max(worstDev, dev / tol);
+      worstNormExcess = Math.max(worstNormExcess, excess);
+      if (dev > tol || excess > 0) holds = false;
+    }
+  }
+  return { holds, measured: { maxDeviationOverTolerance: worstDev, maxNormExcess: worstNormExcess }, bound: 1, slack: slackOf(worstDev, 1) };
+}
+
+/** Instances of the exact ball checks. */
 export const exactArbitrary = fc.record({
   d: fc.integer({ min: 1, max: 24 }),
   width: fc.integer({ min: 1, max: 32 }),
   depth: fc.integer({ min: 0, max: 4 }),
   n: fc.integer({ min: 2, max: 6 }),
-  activation: fc.constantFrom<'tanh' | 'relu'>('tanh', 'relu'),
+  activation: fc.constantFrom<'tanh' | 'relu' | 'linear' | 'sigmoid'>('tanh', 'relu', 'linear', 'sigmoid'),
   loss: fc.constantFrom<'mse' | 'logistic'>('mse', 'logistic'),
-  radius: fc.constantFrom(0.01, 0.1, 0.5, 1),
+  radius: fc.constantFrom(1e-4, 0.01, 0.1, 0.5, 1),
   seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
 });
+/** An exact instance. */
+export type BallInstance = typeof exactArbitrary extends fc.Arbitrary<infer T> ? T : never;
+
+const instanceConfig = (p: BallInstance, samples: number) => ballConfig(p.d, p.width, p.depth, p.n, p.activation, p.loss, p.radius, samples);
+
+function propertyOutcome(ctx: ClaimContext, numRuns: number, check: (p: BallInstance) => Verdict, tolerance: string): ExactOutcome {
+  let minSlack = Infinity;
+  let failure: Verdict | undefined;
+  let done = 0;
+  const out = fc.check(fc.property(exactArbitrary, (p) => {
+    const v = check(p);
+    minSlack = Math.min(minSlack, v.slack);
+    ctx.progress?.(++done, numRuns);
+    if (!v.holds) failure = v;
+    return v.holds;
+  }), { seed: ctx.seed, numRuns });
+  return { holds: !out.failed, instances: out.numRuns, minSlack, tolerance, ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath ?? undefined, failure } : {}) };
+}
+
+/** Exact: the ball's points are where the ball says. */
+export const radiusClaim: ExactClaim = {
+  id: 'ball-radius', kind: 'exact', source: 'derived',
+  statement: 'every sampled W\' is on the boundary of B_r: ‖W\'_p − W_p‖₂ = r for every layer (float32 rounding), and ‖W\'_p‖₂ ≤ 1 + r',
+  budgets: { test: 10, quick: 25, full: 500 },
+  check: (ctx, numRuns) => propertyOutcome(ctx, numRuns, (p) => checkRadius(instanceConfig(p, 3), p.seed), `|‖ΔW‖₂ − r| ≤ 2⁻²⁴‖W'‖_F + 1e-12 (float32 rounding of W + Δ)`),
+};
+
+/** Exact: the derived Gram bound at every sampled point. */
+export const ballBoundClaim: ExactClaim = {
+  id: 'ball-derived-bound', kind: 'exact', source: 'derived',
+  statement: '|G_ij(W\')| ≤ R² Σ_p Π_{q≠p} ‖W\'_q‖² (tanh, ReLU, linear; the sigmoid bound for the sigmoid) at the center and every sampled ball point (measured norms)',
+  budgets: { test: 10, quick: 25, full: 500 },
+  check: (ctx, numRuns) => propertyOutcome(ctx, numRuns, (p) => {
+    const c = instanceConfig(p, 3);
+    const r = runTrial(c, p.seed);
+    return checkBallPoints(c, [r, ...(r.ball ?? [])]);
+  }, `${GRAM_REL_TOL_F32} relative (float32 Gram)`),
+};
 
 /** Ball radii of the study (the first branch r ≤ η/(4ζ₀²) needs r of the order of η/(16β) ~ 1e-3 here). */
 export const RADII = [1e-4, 1e-3, 1e-2, 1e-1];
@@ -99,92 +179,131 @@ export const RADII = [1e-4, 1e-3, 1e-2, 1e-1];
 export const REGIMES: { activation: TrialConfig['activation']; depth: number }[] = [
   { activation: 'tanh', depth: 1 }, { activation: 'tanh', depth: 2 }, { activation: 'relu', depth: 1 }, { activation: 'relu', depth: 2 },
 ];
+/** Fixed sizes of the study. */
+export const STUDY = { d: 32, width: 32, n: 8 };
 
-/** The ball study: exact checks, the Corollary's bound at Theorem 5.1's constant, growth with r. */
-export async function ballStudy(pool: TrialPool, seed: number, trials: number, samples: number, progress?: (done: number, total: number) => void) {
-  const D = 32;
-  const W = 32;
-  const N = 8;
-  const cfgs = REGIMES.map((g) => RADII.map((r) => ballConfig(D, W, g.depth, N, g.activation, 'mse', r, samples)));
-  const flat = cfgs.flat();
-  const res = await pool.run(flat.map((c) => ({ config: c, seeds: Array.from({ length: trials }, (_, i) => trialSeed(seed, c, i)) })), progress);
-  const exactFailures: { config: TrialConfig; seed: number; verdict: Verdict }[] = [];
-  let minSlack = Infinity;
-  flat.forEach((c, i) => res[i]!.forEach((r) => {
-    const v = checkBallTrial(c, r);
-    minSlack = Math.min(minSlack, v.slack);
-    if (!v.holds && exactFailures.length < 5) exactFailures.push({ config: c, seed: r.seed, verdict: v });
+/** One trial of the ball study, reduced to what the claims use. */
+export interface BallTrial { eta: number; minCos: number | null; sup: number; maxAbsGBall: number }
+
+/** The ball study: per regime × radius, the trials. */
+export interface BallStudy { seed: number; trials: number; samples: number; radii: number[]; regimes: typeof REGIMES; results: BallTrial[][][] }
+
+/** The configuration of regime g at radius r. */
+export const studyConfig = (g: (typeof REGIMES)[number], r: number, samples: number): TrialConfig => ballConfig(STUDY.d, STUDY.width, g.depth, STUDY.n, g.activation, 'mse', r, samples);
+
+/** Run the ball study on a pool. */
+export async function sampleBallStudy(pool: TrialPool, seed: number, trials: number, samples: number, progress?: (done: number, total: number) => void): Promise<BallStudy> {
+  const cfgs = REGIMES.flatMap((g) => RADII.map((r) => studyConfig(g, r, samples)));
+  const res = await pool.run(cfgs.map((c) => ({ config: c, seeds: Array.from({ length: trials }, (_, i) => trialSeed(seed, c, i)) })), progress);
+  const reduce = (rs: (typeof res)[number]): BallTrial[] => rs.map((t) => ({
+    eta: t.eta, minCos: t.minCos, sup: Math.max(t.eta, ...(t.ball ?? []).map((b) => b.eta)), maxAbsGBall: Math.max(t.maxAbsG, ...(t.ball ?? []).map((b) => b.maxAbsG)),
   }));
-  // Theorem 5.1's constant from the centers (16-form), lower 95% end.
-  const centerCells = flat.flatMap((c, i) => tailCells(res[i]!.map((r) => r.eta), (e) => ({ x: exponent51(c.d, c.depth, e), logA: 2 * Math.log(c.n) }), i));
+  return { seed, trials, samples, radii: RADII, regimes: REGIMES, results: REGIMES.map((_, gi) => RADII.map((_, ri) => reduce(res[gi * RADII.length + ri]!))) };
+}
+
+const BUDGETS = { test: { trials: 16, samples: 2 }, quick: { trials: 64, samples: 4 }, full: { trials: 300, samples: 8 } };
+type StudyBudget = (typeof BUDGETS)['test'];
+const study = (ctx: ClaimContext, b: StudyBudget) => ctx.memo(`ball:${b.trials}:${b.samples}`, () => withPool({}, (pool) => sampleBallStudy(pool, ctx.seed, b.trials, b.samples, ctx.progress)));
+
+/** P(Bin(n, p) ≥ k) = I_p(k, n − k + 1) (1 for k = 0 or p ≥ 1): the one-sided binomial p-value. */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0 || p >= 1) return 1;
+  if (p <= 0) return 0;
+  return betaCdf(p, k, n - k + 1);
+}
+
+/** The statistical analysis: c_low from the centers, one binomial test per ball cell (raw p), figure data. */
+export function analyzeCorollary(s: BallStudy): { tests: StatTest[]; instances: number; details: Record<string, unknown> } {
+  const flat = s.regimes.flatMap((g, gi) => s.radii.map((r, ri) => ({ g, r, cfg: studyConfig(g, r, s.samples), trials: s.results[gi]![ri]! })));
+  const centerCells = flat.flatMap((f, i) => tailCells(f.trials.map((t) => t.eta), (e) => ({ x: exponent51(STUDY.d, f.g.depth, e), logA: 2 * Math.log(STUDY.n) }), i));
   const center = estimateTailConstant(centerCells, LEVEL);
   const cLow = center.ci[0];
-  // The Corollary's bound on the sup over the ball at c = cLow.
-  const ballCells = flat.flatMap((c, i) => tailCells(res[i]!.map(supEta), (e) => corollaryCell(c.d, c.depth, c.n, c.ball!.radius, e), i));
-  const M = Math.max(1, ballCells.length);
-  const violations = cLow === null ? [] : ballCells.flatMap((cell) => {
-    const pLo = clopperPearson(cell.k, cell.n, 1 - (1 - LEVEL) / M).lower;
-    const bound = Math.exp(cell.logA - cLow * cell.x);
-    return pLo > bound ? [{ ...cell, pLower: pLo, bound, configuration: flat[cell.config], replay: { seed, trials } }] : [];
+  const ballCells = flat.flatMap((f, i) => tailCells(f.trials.map((t) => t.sup), (e) => corollaryCell(STUDY.d, f.g.depth, STUDY.n, f.r, e), i));
+  const boundAt = (cell: { x: number; logA: number }) => (cLow === null ? 1 : Math.exp(cell.logA - cLow * cell.x));
+  const tests: StatTest[] = ballCells.map((cell) => {
+    const f = flat[cell.config]!;
+    const b = boundAt(cell);
+    return { label: `${f.g.activation}, depth ${f.g.depth}, r = ${f.r}, e = ${cell.e.toPrecision(4)}`, test: 'exact one-sided binomial, H0: P(sup η > e) ≤ Corollary bound at c_low', statistic: cell.k, pValue: binomialUpperTail(cell.k, cell.n, b), effect: cell.k / cell.n - Math.min(1, b), n: cell.n };
   });
-  const vacuousCells = cLow === null ? ballCells.length : ballCells.filter((cell) => Math.exp(cell.logA - cLow * cell.x) >= 1).length;
-  // Growth of the sup over the ball with r (per regime): one-sided JT on sup η / η(center).
-  const growth = trendFamily(cfgs.map((g, gi) => g.map((_, ri) => res[gi * RADII.length + ri]!.map((r) => (r.eta > 0 ? supEta(r) / r.eta : 1)))), 'increasing', 0.05);
+  const vacuousCells = ballCells.filter((cell) => boundAt(cell) >= 1).length;
+  // figure data, per regime and radius
+  const figure = s.regimes.map((g, gi) => {
+    const centers = s.results[gi]!.flat().map((t) => t.eta).sort((a, b) => a - b);
+    const eStar = centers[Math.floor(centers.length / 2)] ?? 0;
+    return {
+      regime: g, eStar,
+      byRadius: s.radii.map((r, ri) => {
+        const ts = s.results[gi]![ri]!;
+        const worstNorms = Array.from({ length: g.depth + 1 }, () => 1 + r);
+        const cell = corollaryCell(STUDY.d, g.depth, STUDY.n, r, eStar);
+        return { r, maxAbsGBall: Math.max(...ts.map((t) => t.maxAbsGBall)), worstCaseBound: gramBound(studyConfig(g, r, s.samples), worstNorms), pHat: ts.filter((t) => t.sup > eStar).length / ts.length, bound: Math.min(1, boundAt(cell)) };
+      }),
+    };
+  });
   return {
-    trials, samples, minSlack, exactFailures, trialsRun: flat.length * trials,
-    theorem51Constant: { cHat: center.cHat, ci: center.ci, cells: center.cells },
-    cUsed: cLow, ballCells: ballCells.length, violations: violations.slice(0, 5), violationCount: violations.length, vacuousCells,
-    growth: growth.map((o, i) => ({ regime: REGIMES[i]!, radii: RADII, outcome: o })),
+    tests, instances: s.results.flat(2).length,
+    details: { theorem51Constant: { cHat: center.cHat, ci: center.ci, cells: center.cells }, cUsed: cLow, ballCells: ballCells.length, vacuousCells, figure, replay: { seed: s.seed, trials: s.trials, samples: s.samples } },
   };
 }
 
-/** Registry entry for `gradconf verify` (quick: 25 exact instances, 64 trials × 4 ball points per configuration; full: 500, 300 × 8). */
-export const entry: TheoremEntry = {
-  id: statement.id,
-  title: statement.title,
-  kind: 'exact',
-  async run(opts: RunOptions): Promise<TheoremResult> {
-    const t0 = performance.now();
-    const numRuns = opts.budget === 'full' ? 500 : 25;
-    const trials = opts.budget === 'full' ? 300 : 64;
-    const samples = opts.budget === 'full' ? 8 : 4;
-    let minSlack = Infinity;
-    let failure: Verdict | undefined;
-    const out = fc.check(fc.property(exactArbitrary, (p) => {
-      const c = ballConfig(p.d, p.width, p.depth, p.n, p.activation, p.loss, p.radius, 3);
-      const v = checkBallTrial(c, runTrial(c, p.seed));
-      minSlack = Math.min(minSlack, v.slack);
-      if (!v.holds) failure = v;
-      return v.holds;
-    }), { seed: opts.seed, numRuns });
-    const s = await withPool({}, (pool) => ballStudy(pool, opts.seed, trials, samples, opts.progress));
-    minSlack = Math.min(minSlack, s.minSlack);
-    const exactHolds = !out.failed && s.exactFailures.length === 0;
-    const statOk = s.violationCount === 0;
-    return {
-      id: statement.id, title: statement.title, kind: 'exact', holds: exactHolds && statOk,
-      instances: out.numRuns + s.trialsRun,
-      details: {
-        backend: tf.getBackend(), minSlack,
-        ball: 'per-layer operator-norm ball, boundary samples W_p + r G_p/‖G_p‖₂; sup estimated by the max over the center and the samples (a lower bound of the sup)',
-        claims: [
-          { name: '|G_ij(W\')| ≤ R² Σ_p Π_{q≠p} ‖W\'_q‖² at every sampled point (exact, measured norms)', kind: 'exact', holds: exactHolds, instances: out.numRuns + s.trialsRun,
-            tolerance: `${GRAM_REL_TOL_F32} relative (float32 Gram)`, trialFailures: s.exactFailures, ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath, failure } : {}) },
-          { name: 'Corollary 5.1 bound on sup_{B_r} η at Theorem 5.1\'s constant (lower 95% end from the centers)', kind: 'statistical', holds: statOk,
-            test: { name: 'Clopper–Pearson lower bounds, Bonferroni over the ball cells, vs the bound at c_low', alpha: 0.1 },
-            theorem51Constant: s.theorem51Constant, cUsed: s.cUsed, ballCells: s.ballCells, vacuousCells: s.vacuousCells, violations: s.violations, violationCount: s.violationCount,
-            trialsPerConfiguration: trials, samplesPerTrial: samples },
-          { name: 'sup over the ball / η(center) grows with r', kind: 'trend', regimes: s.growth },
-        ],
-        findings: s.vacuousCells === s.ballCells ? [{ what: `the Corollary's bound at c_low is ≥ 1 (vacuous) at every one of the ${s.ballCells} ball cells tried` }] : [],
-      },
-      seed: opts.seed, ms: performance.now() - t0,
-    };
-  },
+/** Statistical: the Corollary's bound on the sup over the ball at Theorem 5.1's constant. */
+export const corollaryClaim: StatisticalClaim<StudyBudget, BallStudy> = {
+  id: 'corollary-bound', kind: 'statistical', source: 'paper',
+  statement: 'P(sup_{B_r} η > e) ≤ N² exp(−c d e²/(64 ζ₀⁴ (β+2)⁴) [+ 8 d ζ₀² r/e]) at c = c_low, the lower 95% end of Theorem 5.1\'s constant from the centers',
+  budgets: BUDGETS,
+  sample: (ctx, b) => study(ctx, b),
+  analyze: analyzeCorollary,
 };
+
+/** Trend: the sup over the ball grows with r. */
+export const growthClaim: TrendClaim<StudyBudget, BallStudy> = {
+  id: 'sup-grows-with-radius', kind: 'trend', direction: 'increasing', source: 'derived',
+  statement: 'sup over the ball / η(center) grows with r ∈ {1e-4, 1e-3, 1e-2, 1e-1} (d = width = 32, N = 8, square loss)',
+  budgets: BUDGETS,
+  sample: (ctx, b) => study(ctx, b),
+  analyze: (s) => ({
+    measure: 'sup_{B_r} η / η(center)', instances: s.results.flat(2).length,
+    regimes: s.regimes.map((g, gi) => ({
+      label: `${g.activation}, depth ${g.depth}`, levels: s.radii,
+      groups: s.results[gi]!.map((ts) => ts.map((t) => (t.eta > 0 ? t.sup / t.eta : 1))),
+      confusion: regimeHasConfusion(s.results[gi]!),
+    })),
+  }),
+};
+
+/** The figures (from the statistical claim's details). */
+export function corollaryFigures(claims: ClaimResult[]): FigureData[] {
+  const c = claims.find((x) => x.id === 'corollary-bound');
+  const fig = (c?.details?.figure as { regime: { activation: string; depth: number }; eStar: number; byRadius: { r: number; maxAbsGBall: number; worstCaseBound: number | null; pHat: number; bound: number }[] }[] | undefined) ?? [];
+  if (!fig.length) return [];
+  const name = (g: { activation: string; depth: number }) => `${g.activation}, depth ${g.depth}`;
+  return [
+    {
+      id: 'gram-bound-vs-radius', title: 'Corollary 5.1 — the derived bound on max|G_ij| over B_r against the measured max over the sampled points',
+      caption: 'Bound R²(β+1)(1+r)^{2β} (all norms at 1 + r) and the largest |G_ij| seen at the center and the boundary samples, per regime; the bound holds with room.',
+      x: { title: 'radius r', scale: 'log' }, y: { title: 'max |G_ij|', scale: 'log' },
+      series: fig.flatMap((f) => [
+        { name: `bound, ${name(f.regime)}`, mark: 'line' as const, points: f.byRadius.filter((b) => b.worstCaseBound !== null).map((b) => [b.r, b.worstCaseBound!] as [number, number]) },
+        { name: `measured, ${name(f.regime)}`, mark: 'point' as const, points: f.byRadius.filter((b) => b.maxAbsGBall > 0).map((b) => [b.r, b.maxAbsGBall] as [number, number]) },
+      ]),
+    },
+    {
+      id: 'corollary-bound-vs-radius', title: 'Corollary 5.1 — the bound on P(sup η > e*) at c_low against the measured frequency',
+      caption: 'e* = the median center η of each regime; the bound (capped at 1) is vacuous where it sits at 1.',
+      x: { title: 'radius r', scale: 'log' }, y: { title: 'P(sup_{B_r} η > e*)' },
+      series: fig.flatMap((f) => [
+        { name: `bound at c_low, ${name(f.regime)}`, mark: 'line' as const, points: f.byRadius.map((b) => [b.r, b.bound] as [number, number]) },
+        { name: `measured, ${name(f.regime)}`, mark: 'point' as const, points: f.byRadius.map((b) => [b.r, b.pHat] as [number, number]) },
+      ]),
+    },
+  ];
+}
 
 /** A configuration searched by the tightener. */
 export interface SearchConfig { d: number; width: number; depth: number; n: number; activation: 'tanh' | 'relu'; loss: 'mse' | 'logistic'; radius: number }
+
+/** max of η over the center and the sampled ball points. */
+export const supEta = (r: { eta: number; ball?: { eta: number }[] }): number => Math.max(r.eta, ...(r.ball ?? []).map((b) => b.eta));
 
 /** Tightening search of Corollary 5.1's c on the sup over the ball. */
 export const tightenSpec: TightenSpec<SearchConfig> = {
@@ -210,10 +329,18 @@ export const tightenSpec: TightenSpec<SearchConfig> = {
 };
 
 /** `gradconf tighten corollary-5-1`: Corollary 5.1's c on the sup over the ball. */
-export const tightener: Tightener = {
+const tightener: Tightener = {
   id: statement.id,
   description: 'estimate Corollary 5.1\'s c on the sup of η over a ball B_r around small weights (budget = configurations, 48 trials each)',
   defaultBudget: 20,
   run: (o: TightenOptions) => tightenSearch(tightenSpec, o),
   format: formatTighten,
 };
+
+/** Corollary 5.1: statement, claims, tightener, figures. */
+export const theorem = defineTheorem({
+  statement, alpha: ALPHA,
+  claims: [radiusClaim, ballBoundClaim, corollaryClaim, growthClaim],
+  tightener,
+  figures: (claims) => ({ figures: corollaryFigures(claims) }),
+});
