@@ -1,6 +1,6 @@
 // Rules' building blocks and cost estimates, on small cases with hand-computed values (cpu backend;
 // rules.test.ts checks every rule's Gram against float64 twins on cpu and wasm).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../backend/index.ts';
 import { ghostSum, GHOST_CHUNK_ENTRIES, groupGram, groupOuterSums, groupRows, outer, pickForm, rowBlock, sumToParam } from './blocks.ts';
@@ -158,4 +158,28 @@ describe('ruleFor', () => {
     expect(() => ruleFor('lstm')).toThrow(BadInputError);
     expect(() => ruleFor('lstm')).toThrow('no probe rule for primitive "lstm" (rules exist for: matmul, conv2d, scale, shift, gather)');
   });
+});
+
+describe('gram dispatches on the form: ghost never materializes the group sums, materialize does', () => {
+  const uses = () => ({
+    matmul: { call: { kind: 'matmul', param: 'w', paramShape: [3, 2], input: tf.ones([4, 2, 3]), transposed: false } as MatmulCall, delta: tf.ones([4, 2, 2]) },
+    gather: { call: { kind: 'gather', param: 't', paramShape: [5, 2], input: tf.tensor2d([[0, 1], [1, 2], [3, 3], [4, 0]], [4, 2], 'int32') } as GatherCall, delta: tf.ones([4, 2, 2]) },
+    conv2d: { call: { kind: 'conv2d', param: 'k', paramShape: [2, 2, 1, 2], input: tf.ones([4, 3, 3, 1]) as tf.Tensor4D, groups: 1, geometry: { kh: 2, kw: 2, strideH: 1, strideW: 1, pads: [0, 0, 0, 0] } } as Conv2dCall, delta: tf.ones([4, 2, 2, 2]) },
+  });
+  for (const kind of ['matmul', 'gather', 'conv2d'] as const) {
+    it(kind, () => {
+      const rule = ruleFor(kind);
+      const u = uses()[kind];
+      const spy = vi.spyOn(rule, 'materialize');
+      try {
+        const ghost = values(rule.gram(u, 2, 'ghost'));
+        expect(spy).not.toHaveBeenCalled();
+        const mat = values(rule.gram(u, 2, 'materialize'));
+        expect(spy).toHaveBeenCalledTimes(1);
+        expect(ghost).toEqual(mat); // all-ones inputs: exact in float32 either way
+      } finally {
+        spy.mockRestore();
+      }
+    });
+  }
 });
