@@ -35,7 +35,9 @@ export default {
   reporters: ['clear-text', 'json', 'progress'],
   jsonReporter: { fileName: `reports/mutation-${scope}.json` },
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 1),
-  timeoutMS: 60000,
+  // The unit tests take well under a second; a mutant that loops (e.g. a loop bound flipped) is
+  // cut off after 1.5 × its tests' time + 5 s and counts as killed (Timeout).
+  timeoutMS: 5000,
   tempDirName: '.stryker-tmp',
   // TypeScript 7 (the native compiler) has no JS API, so Stryker's tsconfig rewriter
   // (ts.parseConfigFileTextToJson) would throw; tsconfig.json has no extends/references to

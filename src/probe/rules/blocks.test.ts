@@ -183,3 +183,18 @@ describe('gram dispatches on the form: ghost never materializes the group sums, 
     });
   }
 });
+
+describe('scale and shift rules (always materialized)', () => {
+  it('shift: per-example δ summed over broadcast axes; scale: δ ⊙ x', () => {
+    const delta = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const sh = { call: { kind: 'shift', param: 'b', paramShape: [3] } as ShiftCall, delta };
+    expect(values(ruleFor('shift').materialize(sh, 2))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(values(ruleFor('shift').materialize(sh, 1))).toEqual([5, 7, 9]);
+    expect(values(ruleFor('shift').gram(sh, 2, 'ghost'))).toEqual([14, 32, 32, 77]);
+    // δ ⊙ x = (1, 2, 6), (0, 5, −6): Gram [41, −26; −26, 61]; K = 1: (1, 7, 0)
+    const sc = { call: { kind: 'scale', param: 'g', paramShape: [3], input: tf.tensor2d([[1, 1, 2], [0, 1, -1]]) } as ScaleCall, delta };
+    expect(values(ruleFor('scale').materialize(sc, 2))).toEqual([1, 2, 6, 0, 5, -6]);
+    expect(values(ruleFor('scale').materialize(sc, 1))).toEqual([1, 7, 0]);
+    expect(values(ruleFor('scale').gram(sc, 2, 'materialize'))).toEqual([41, -26, -26, 61]);
+  });
+});
