@@ -32,10 +32,10 @@ describe('cost estimates (multiply-adds, by hand)', () => {
   });
 
   it('conv2d: ghost B²T²(k + cout/G)·G, materialize B·T·k·cout + K²·k·cout with k = kh·kw·cin/G', () => {
-    const call: Conv2dCall = { kind: 'conv2d', param: 'k', paramShape: [2, 3, 1, 4], input: tf.zeros([2, 5, 5, 2]) as tf.Tensor4D, groups: 2, geometry: { kh: 2, kw: 3, strideH: 1, strideW: 1, pads: [0, 0, 0, 0] } };
-    // B = 2, Ho = Wo = 3 (T = 9), cin = 2, G = 2, cout = 4: k = 6·1 = 6, cout/G = 2.
-    // ghost 4·81·8·2 = 5184; materialize (K = 2) 2·9·6·4 + 4·6·4 = 432 + 96 = 528
-    expect(ruleFor('conv2d').cost({ call, delta: tf.zeros([2, 3, 3, 4]) }, 2)).toEqual({ ghost: 5184, materialize: 528 });
+    const call: Conv2dCall = { kind: 'conv2d', param: 'k', paramShape: [2, 3, 2, 4], input: tf.zeros([2, 5, 5, 4]) as tf.Tensor4D, groups: 2, geometry: { kh: 2, kw: 3, strideH: 1, strideW: 1, pads: [0, 0, 0, 0] } };
+    // B = 2, Ho = Wo = 3 (T = 9), cin = 4, G = 2, cout = 4: k = 6·2 = 12, cout/G = 2.
+    // ghost 4·81·14·2 = 9072; materialize (K = 2) 2·9·12·4 + 4·12·4 = 864 + 192 = 1056
+    expect(ruleFor('conv2d').cost({ call, delta: tf.zeros([2, 3, 3, 4]) }, 2)).toEqual({ ghost: 9072, materialize: 1056 });
   });
 
   it('scale and shift have no ghost form: materialize costs |δ|', () => {
@@ -85,9 +85,9 @@ describe('blocks', () => {
   });
 
   it('rowBlock: rows r0..r0+r−1 (T positions each) of X times Xᵀ', () => {
-    const x = tf.tensor2d([[1, 0], [0, 1], [1, 1], [2, 0]]); // B = 2, T = 2
-    // examples 1..1: rows 2, 3 = (1,1), (2,0) against all four rows
-    expect(values(rowBlock(x, tf.transpose(x), 2, 1, 1))).toEqual([1, 1, 2, 2, 2, 0, 2, 4]);
+    const x = tf.tensor2d([[1, 0], [0, 1], [1, 1], [2, 0], [0, 3], [1, 0]]); // B = 3, T = 2
+    // example 1 (of 0..2): rows 2, 3 = (1,1), (2,0) against all six rows
+    expect(values(rowBlock(x, tf.transpose(x), 2, 1, 1))).toEqual([1, 1, 2, 2, 3, 1, 2, 0, 2, 4, 0, 2]);
   });
 
   it('ghostSum sums the position blocks; T = 1 is the plain product', () => {
@@ -134,6 +134,7 @@ describe('blocks', () => {
     expect(() => sumToParam(range([2, 2, 3]), [4])).toThrow(new Error('parameter shape [4] does not broadcast against [2,3]'));
     expect(() => sumToParam(range([2, 2, 3]), [3, 3])).toThrow(new Error('parameter shape [3,3] does not broadcast against [2,3]'));
     expect(() => sumToParam(range([2, 2, 3]), [1, 2, 3])).toThrow(new Error('parameter shape [1,2,3] does not broadcast against [2,3]'));
+    expect(() => sumToParam(range([2, 2, 3]), [1, 1, 3])).toThrow(new Error('parameter shape [1,1,3] does not broadcast against [2,3]'));
   });
 });
 
