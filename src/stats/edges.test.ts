@@ -318,9 +318,10 @@ describe('compareForms by hand', () => {
   const offF = [0, 0.5, 0.5, 1];
   const offH = [0, 1, -1, 0];
   const pts: FormPoint[] = us.map((u, i) => ({ logRate: ys[i]!, covariates: { u }, offsets: { G: 0, F: offF[i]!, H: offH[i]! } }));
-  const r = compareForms(pts, ['G', 'F', 'H'], ['u']);
-  const F = r.fits.find((f) => f.form === 'F')!;
+  // Computed inside each test (not at collection time), so that a mutant active during the tests is seen.
+  const run = () => { const r = compareForms(pts, ['G', 'F', 'H'], ['u']); return { r, F: r.fits.find((f) => f.form === 'F')! }; };
   it('the constant, its t interval (t_{0.975,3} = 3.182446), residual SD and R²', () => {
+    const { r, F } = run();
     expect(F.c).toBeCloseTo(Math.exp(2), 12);
     expect(F.residualSd).toBeCloseTo(Math.sqrt(2 / 3), 12);
     expect(F.ci[0]).toBeCloseTo(Math.exp(2 - (3.182446 * Math.sqrt(2 / 3)) / 2), 5);
@@ -330,12 +331,14 @@ describe('compareForms by hand', () => {
     expect(r.fits.find((f) => f.form === 'H')!.r2).toBeCloseTo(1 - 6.5 / 4.5, 12);
   });
   it('the lack-of-fit F test', () => {
+    const { r, F } = run();
     expect(F.lackOfFit!.F).toBeCloseTo(18, 10);
     expect(F.lackOfFit!.df1).toBe(1);
     expect(F.lackOfFit!.df2).toBe(2);
     expect(F.lackOfFit!.pValue).toBeCloseTo(1 - Math.sqrt(0.9), 10);
   });
   it('best = the smallest residual SD (not the first listed); the free model', () => {
+    const { r, F } = run();
     expect(r.best).toBe('F');
     expect(compareForms(pts, ['H', 'G', 'F'], ['u']).best).toBe('F');
     expect(r.points).toBe(4);
