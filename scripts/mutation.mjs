@@ -1,9 +1,13 @@
 // `npm run mutation [scope ...]`: Stryker per scope (stryker.config.mjs), then a summary of the
 // mutation score per scope in reports/mutation-summary.md. Not part of `npm test`.
+// `npm run mutation -- --summary` only rewrites the summary from the existing reports.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 const ALL = ['stats', 'bounds', 'sgd', 'init', 'loss', 'rules', 'theorems'];
-const scopes = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
+const args = process.argv.slice(2);
+const summaryOnly = args.includes('--summary');
+const named = args.filter((a) => a !== '--summary');
+const scopes = summaryOnly ? [] : named.length ? named : ALL;
 mkdirSync('reports', { recursive: true });
 for (const s of scopes) {
   process.stderr.write(`mutation: scope ${s}\n`);
