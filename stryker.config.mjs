@@ -44,8 +44,4 @@ export default {
   // rewrite, so point the rewriter at a file that does not exist and it is skipped.
   tsconfigFile: 'tsconfig.stryker-none.json',
   cleanTempDir: 'always',
-  // TypeScript 7 (the native port) has no JS API: Stryker's tsconfig rewriting calls
-  // ts.parseConfigFileTextToJson and crashes. Point it at a file that does not exist to skip it
-  // (vitest needs no tsconfig rewrite in the sandbox).
-  tsconfigFile: 'tsconfig.stryker-none.json',
 };
