@@ -11,6 +11,21 @@ describe('BoundExpression (mathjs): evaluation, free variables, LaTeX', () => {
     expect(e.tex()).toContain('\\xi');
   });
 
+  it('evaluate() of a predicate and holds() of a value are errors; a single expression needs no block', () => {
+    const pred = new BoundExpression('p', 'a > 1', 'test');
+    expect(() => pred.evaluate({ a: 2 })).toThrow(/did not evaluate to a number/);
+    expect(pred.holds({ a: 2 })).toBe(true);
+    expect(pred.holds({ a: 0.5 })).toBe(false);
+    const one = new BoundExpression('one', 'a * 2', 'test');
+    expect(one.evaluate({ a: 1.5 })).toBe(3);
+    expect(one.id).toBe('one');
+    expect(one.description).toBe('test');
+    expect(one.source).toBe('a * 2');
+    expect(new BoundExpression('t', 'r = 2\nr * x', 'test').variables).toEqual(['x']);
+    expect(new BoundExpression('t', 'x', 'test', { x: 'X_0' }).tex()).toBe('X_0');
+    expect(new BoundExpression('t', 'x + y', 'test', { x: 'X_0' }).tex()).toContain('y');
+  });
+
   it('rejects missing or non-finite variables with a BadInputError naming the variable', () => {
     const e = new BoundExpression('t', 'a + b', 'test');
     expect(() => e.evaluate({ a: 1 })).toThrow(BadInputError);

@@ -98,6 +98,19 @@ describe('searchVariant', () => {
     expect(formatVariantReports('Title', [st])).toBe('Title\n- synthetic (statement): not refuted in 5 instances (seed 2)');
   });
 
+  it('report text: a re-check that does not confirm, its note, and n/a for a missing measured value', () => {
+    const s: VariantSpec<number> = {
+      ...spec((x) => x, () => 10),
+      recheck: () => ({ method: 'mc', measured: 1, bound: 10, refuted: false, note: 'mean 9.5' }),
+      check: (x) => ({ holds: x < 20, measured: {}, bound: 10, slack: -1 }),
+    };
+    const r = searchVariant(s, { budget: 100, seed: 1 });
+    expect(r.measured).toBeNull();
+    const text = formatVariantReports('T', [r]);
+    expect(text).toContain('measured n/a > bound 10.0000');
+    expect(text).toContain('→ NOT refuted (mean 9.5)');
+  });
+
   it('progress counts the searched instances only', () => {
     let n = 0;
     searchVariant(spec((x) => x, () => 50), { budget: 100, seed: 4, progress: () => n++ });
