@@ -10,11 +10,12 @@ const SCOPES = {
   init: ['models/init.ts'],
   loss: ['models/loss.ts'],
 };
-// The dedicated unit tests of each scope: a mutant counts as killed only if these catch it (and
-// `related` mode would otherwise pull in every slow CLI/theorem test that imports the file).
+// The tests of each scope: only these run (vitest.mutation.config.ts, via MUTATION_TESTS), so a
+// mutant counts as killed only if they catch it, and the runs do not pull in every slow CLI or
+// theorem test that imports the scope transitively.
 const TESTS = {
-  sgd: ['src/sgd/**/*.test.ts'],
-  bounds: ['src/bounds/**/*.test.ts'],
+  sgd: ['src/sgd/**/*.test.ts', 'src/bounds/**/*.test.ts', 'theorems/theorem-3-1.test.ts', 'theorems/theorem-3-2.test.ts'],
+  bounds: ['src/bounds/**/*.test.ts', 'src/sgd/**/*.test.ts', 'theorems/theorem-3-1.test.ts', 'theorems/theorem-3-2.test.ts'],
   stats: ['src/stats/**/*.test.ts', 'src/claims/**/*.test.ts'],
   theorems: ['theorems/**/*.test.ts'],
   rules: ['src/probe/rules/**/*.test.ts'],
@@ -22,13 +23,13 @@ const TESTS = {
   loss: ['models/loss.test.ts'],
 };
 const scope = process.env.SCOPE ?? 'stats';
+if (TESTS[scope]) process.env.MUTATION_TESTS = TESTS[scope].join(',');
 if (!SCOPES[scope]) throw new Error(`unknown SCOPE ${scope}; known: ${Object.keys(SCOPES).join(', ')}`);
 export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
-  vitest: { configFile: 'vitest.config.ts', related: true },
+  vitest: TESTS[scope] ? { configFile: 'vitest.mutation.config.ts', related: false } : { configFile: 'vitest.config.ts', related: true },
   mutate: SCOPES[scope],
-  testFiles: TESTS[scope],
   coverageAnalysis: 'perTest',
   incremental: true,
   incrementalFile: `reports/stryker-incremental-${scope}.json`,

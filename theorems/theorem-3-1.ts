@@ -4,25 +4,25 @@
  *
  *   if α < 2/(N L):  E[F(w_T) − F*] ≤ ρ^T (F(w_0) − F*) + α η / (1 − ρ),  ρ = 1 − (2μ/N)(α − N L α²/2).
  *
- * Checked exactly on finite sums whose L, μ, F* and path-valid η are computable (src/sgd/):
- * least squares (interpolating and not), logistic regression (orthogonal and near-orthogonal
- * data) and the non-convex robust regression (whose per-component PL holds on the region the path
- * can reach). E[F(w_k) − F*] comes from an exact oracle — the moment recursion for least squares,
- * the enumeration of all N^k SGD paths otherwise — for every k = 1..T (the theorem holds for every
+ * One exact claim, checked on finite sums whose L, μ, F* and path-valid η are computable (src/sgd/):
+ * least squares (interpolating and not), logistic regression (orthogonal and near-orthogonal data)
+ * and the non-convex robust regression (whose per-component PL holds on the region the path can
+ * reach). E[F(w_k) − F*] comes from an exact oracle — the moment recursion for least squares, the
+ * enumeration of all N^k SGD paths otherwise — for every k = 1..T (the theorem holds for every
  * horizon), with η and μ valid at w_0..w_{k−1} of every path (each family's `pathConstants`).
- *
- * Kind: exact. Tolerance: float64 rounding only, 1e-12·(k + 1) relative to the largest magnitude
- * involved (src/sgd/tolerance.ts derives it).
+ * Tolerance: float64 rounding only, 1e-12·(k + 1) relative to the largest magnitude involved
+ * (src/sgd/tolerance.ts). The smallest slack is over non-degenerate points (instance, k); degenerate
+ * ones — both sides 0, μ < 1e-6·L, or a bound within 0.1% of F(w_0) − F* — are counted apart.
  *
  * Tightening (`tightener`): the statement itself (must hold) and three variants —
- * 'step-2-over-L' (α < 2/L instead of 2/(NL)), 'no-neighbourhood' (without the α η/(1 − ρ) term),
- * 'eta-zero' (η taken as 0). The last two have the same formula; they differ in what is searched:
- * 'no-neighbourhood' over every family, 'eta-zero' only over interpolating least squares, where
- * every per-example gradient vanishes at the solution (confusion 0 there), to test whether the
- * confusion along the path can be ignored when it is 0 at the optimum.
+ * 'conjecture-2-over-L' (α < 2/L with ρ = 1 − (2μ/N)(α − Lα²/2): a natural strengthening whose
+ * bound is positive on the whole range), 'no-neighbourhood' (without the α η/(1 − ρ) term),
+ * 'eta-zero' (η taken as 0, on interpolating least squares only, where the confusion vanishes at
+ * the solution). A variant whose inequality fails only where its bound is ≤ 0 or undefined is
+ * "not a meaningful variant here", never refuted (src/bounds/variant-search.ts).
  */
 import fc from 'fast-check';
-import { THM31_BOUND, THM31_NO_NEIGHBOURHOOD, THM31_STEP, THM31_WEAK_STEP } from '../src/bounds/sgd-bounds.ts';
+import { THM31_BOUND, THM31_CONJECTURE, THM31_NO_NEIGHBOURHOOD, THM31_STEP, THM31_WEAK_STEP } from '../src/bounds/sgd-bounds.ts';
 import type { Recheck, VariantSpec } from '../src/bounds/variant-search.ts';
 import { compileBound } from '../src/bounds/restricted.ts';
 import { BadInputError } from '../src/errors.ts';
@@ -32,12 +32,14 @@ import { LeastSquares } from '../src/sgd/least-squares.ts';
 import { momentOracleDense } from '../src/sgd/moment-oracle.ts';
 import { monteCarloSgd } from '../src/sgd/monte-carlo.ts';
 import { exactTolerance } from '../src/sgd/tolerance.ts';
-import { runExactSgdProperty } from '../src/sgd/slack-stats.ts';
+import { horizonVerdict, runExactSgdProperty, type CurvePoint, type HorizonPoint, type HorizonVerdict } from '../src/sgd/slack-stats.ts';
+import type { ClaimResult, ExactClaim, Statement, Verdict } from '../src/claims/claim.ts';
+import type { FigureData } from '../src/claims/figure.ts';
 import { variantTightener, type Tightener } from './tighten.ts';
-import { slackOf, type RunOptions, type TheoremEntry, type TheoremResult, type Verdict } from './verdict.ts';
+import { defineTheorem } from './define.ts';
 
 /** The statement as data (DESIGN.md, "A theorem file"). */
-export const statement = {
+export const statement: Statement = {
   id: 'theorem-3-1',
   title: 'Theorem 3.1: SGD converges linearly to a neighbourhood set by the confusion bound η',
   wording: 'If every f_i is L-smooth (A1), μ-PL per component (A2), and <∇f_i(w), ∇f_j(w)> ≥ −η for i ≠ j along the SGD path, then for α < 2/(NL): E[F(w_T) − F*] ≤ ρ^T (F(w_0) − F*) + αη/(1 − ρ), ρ = 1 − (2μ/N)(α − NLα²/2).',
@@ -48,11 +50,8 @@ export const statement = {
     THM31_STEP.source,
   ],
   bound: THM31_BOUND.source,
-  tex: THM31_BOUND.tex(),
-  measured: 'E[F(w_T)] − F*',
   version: 'ICML 2020 (final), Theorem 3.1; derivation re-checked in THEOREMS.md',
   confidence: 'sure',
-  kind: 'exact' as const,
 };
 
 /** Families Theorem 3.1 is checked on (F* exact; PL along the path). */
@@ -62,51 +61,58 @@ export const THM31_FAMILIES: readonly Family[] = ['ls-interp', 'ls-noisy', 'logi
 export const arbitrary: fc.Arbitrary<SgdInstance> = sgdInstanceArb(THM31_FAMILIES);
 
 /** The statement ('theorem') or a tightening variant. */
-export type Variant31 = 'theorem' | 'step-2-over-L' | 'no-neighbourhood' | 'eta-zero';
+export type Variant31 = 'theorem' | 'conjecture-2-over-L' | 'no-neighbourhood' | 'eta-zero';
 
-/** α for an instance: alphaFrac · 2/(NL) (the theorem), or · 2/L for 'step-2-over-L'. */
+/** A point is degenerate when μ < MU_FLOOR·L (ρ ≈ 1: the bound hardly contracts). */
+export const MU_FLOOR = 1e-6;
+/** … or when |bound − (F(w_0) − F*)| ≤ GAP0_REL·(F(w_0) − F*): the bound promises (almost) no change. */
+export const GAP0_REL = 1e-3;
+
+/** α for an instance: alphaFrac · 2/(NL) (the theorem), or · 2/L for the conjecture. */
 export function stepOf(inst: SgdInstance, L: number, N: number, variant: Variant31 = 'theorem'): number {
-  return inst.alphaFrac * (variant === 'step-2-over-L' ? 2 / L : 2 / (N * L));
+  return inst.alphaFrac * (variant === 'conjecture-2-over-L' ? 2 / L : 2 / (N * L));
+}
+
+/** A user bound over the scope { mu, N, alpha, L, T, gap0, eta } (see `tightener.boundVariables`). */
+export interface CustomBound { evaluate(scope: Record<string, number>): number }
+
+/** The bound of the statement or a variant at one horizon (a custom bound that is not a finite number gives NaN). */
+export function boundOf(variant: Variant31, scope: Record<string, number>, custom?: CustomBound): number {
+  if (custom) {
+    try { return custom.evaluate(scope); } catch (e) { if (e instanceof BadInputError) return Number.NaN; throw e; }
+  }
+  const expr = variant === 'conjecture-2-over-L' ? THM31_CONJECTURE : variant === 'no-neighbourhood' || variant === 'eta-zero' ? THM31_NO_NEIGHBOURHOOD : THM31_BOUND;
+  return expr.evaluate(scope);
 }
 
 /**
  * Checks one instance exactly, for every horizon k = 1..T: measured E[F(w_k)] − F* against the
  * bound (or the variant's bound) with η, μ valid at w_0..w_{k−1}. `holds` is false iff some k
- * has measured > bound + tolerance; the reported k is the one with the smallest slack. A bound
- * that is not finite (the 'step-2-over-L' variant at α = 2/(NL) exactly, where 1 − ρ = 0) cannot be
- * refuted and counts as holding. `method` 'enumerate' forces the path enumeration (re-checks).
+ * has measured > bound + tolerance (src/sgd/slack-stats.ts picks the reported k); the verdict
+ * carries the whole curve over k. `method` 'enumerate' forces the path enumeration (re-checks).
  */
-export function check(inst: SgdInstance, variant: Variant31 = 'theorem', method: 'auto' | 'enumerate' = 'auto', custom?: CustomBound): Verdict {
+export function check(inst: SgdInstance, variant: Variant31 = 'theorem', method: 'auto' | 'enumerate' = 'auto', custom?: CustomBound): HorizonVerdict {
   const p = materialize(inst);
   if (!p) throw new BadInputError(`theorem-3-1: degenerate instance ${JSON.stringify(inst)}`);
   const N = p.n;
   const L = p.L;
   const alpha = stepOf(inst, L, N, variant);
-  const hyp = variant === 'step-2-over-L' ? THM31_WEAK_STEP : THM31_STEP;
+  const hyp = variant === 'conjecture-2-over-L' ? THM31_WEAK_STEP : THM31_STEP;
   if (!hyp.holds({ alpha, N, L })) throw new Error(`theorem-3-1: step ${alpha} violates ${hyp.source}`);
   const w0 = Float64Array.from(inst.w0);
   const traj = exactExpectations(p, w0, alpha, inst.T, method);
   const gap0 = traj.gap[0]!;
-  const expr = variant === 'no-neighbourhood' ? THM31_NO_NEIGHBOURHOOD : THM31_BOUND;
-  let holds = true;
-  let best: Verdict | undefined;
+  const points: HorizonPoint[] = [];
   for (let k = 1; k <= inst.T; k++) {
     const pc = p.pathConstants(w0, alpha, k);
     const eta = variant === 'eta-zero' ? 0 : pc.eta;
-    const scope = { mu: pc.mu, N, alpha, L, T: k, gap0, eta };
-    const bound = custom ? custom.evaluate(scope) : expr.evaluate(scope);
+    const bound = boundOf(variant, { mu: pc.mu, N, alpha, L, T: k, gap0, eta }, custom);
     const measured = traj.gap[k]!;
-    if (!Number.isFinite(bound)) continue;
-    const tol = exactTolerance(k, Math.max(Math.abs(measured), Math.abs(bound), Math.abs(gap0)));
-    const ok = measured <= bound + tol;
-    if (!ok) holds = false;
-    const slack = slackOf(measured, bound);
-    if (!best || slack < best.slack) {
-      best = { holds: ok, measured: { measured, k, T: inst.T, N, d: p.d, L, mu: pc.mu, eta, alpha, gap0, tol }, bound, slack };
-    }
+    const tol = exactTolerance(k, Math.max(Math.abs(measured), Number.isFinite(bound) ? Math.abs(bound) : 0, Math.abs(gap0)));
+    const degenerate = (bound === 0 && measured === 0) || pc.mu < MU_FLOOR * L || (gap0 > 0 && Math.abs(bound - gap0) <= GAP0_REL * gap0);
+    points.push({ k, measured, bound, tol, degenerate, extra: { T: inst.T, N, d: p.d, L, mu: pc.mu, eta, alpha, gap0 } });
   }
-  if (!best) return { holds: true, measured: { measured: traj.gap[inst.T]!, k: inst.T, T: inst.T, N, d: p.d, L, alpha, gap0 }, bound: Infinity, slack: 1 };
-  return { ...best, holds };
+  return horizonVerdict(points);
 }
 
 /**
@@ -123,13 +129,14 @@ export function recheck(inst: SgdInstance, variant: Variant31, custom?: CustomBo
   const k = v.measured.k!;
   const alpha = stepOf(inst, p.L, p.n, variant);
   const w0 = Float64Array.from(inst.w0);
+  const tol = v.measured.tol ?? 0;
   if (p.n ** k <= 1 << 16) {
     const r = replayExpectation(p, w0, alpha, k);
-    return { method: `replay of all ${p.n}^${k} index sequences with runSgd`, measured: r.gap, bound: v.bound, refuted: r.gap > v.bound + (v.measured.tol ?? 0) };
+    return { method: `replay of all ${p.n}^${k} index sequences with runSgd`, measured: r.gap, bound: v.bound, refuted: r.gap > v.bound + tol };
   }
   if (p instanceof LeastSquares) {
     const r = momentOracleDense(p, w0, alpha, k);
-    return { method: 'dense-matrix moment recursion (momentOracleDense, independent of momentOracle)', measured: r.gap[k]!, bound: v.bound, refuted: r.gap[k]! > v.bound + (v.measured.tol ?? 0) };
+    return { method: 'dense-matrix moment recursion (momentOracleDense, independent of momentOracle)', measured: r.gap[k]!, bound: v.bound, refuted: r.gap[k]! > v.bound + tol };
   }
   const mc = monteCarloSgd(p, w0, alpha, k, { runs: 20_000, seed: 1234, delta: 1e-6 });
   const b = mc.gap[k]!;
@@ -151,13 +158,10 @@ function spec(name: Variant31, description: string, families: readonly Family[],
 /** The statement and the tightening variants searched by `gradconf tighten theorem-3-1`. */
 export const VARIANTS: readonly VariantSpec<SgdInstance>[] = [
   spec('theorem', 'Thm 3.1 as stated (α < 2/(NL), path-valid η): must not be refuted', THM31_FAMILIES, false),
-  spec('step-2-over-L', 'Thm 3.1 with α < 2/L instead of 2/(NL) (same formula)', THM31_FAMILIES, true),
+  spec('conjecture-2-over-L', 'conjecture: α < 2/L with ρ = 1 − (2μ/N)(α − Lα²/2) (bound positive on the whole range)', THM31_FAMILIES, true),
   spec('no-neighbourhood', 'Thm 3.1 without the α η/(1 − ρ) term, over every family', THM31_FAMILIES, true),
   spec('eta-zero', 'Thm 3.1 with η taken as 0, on interpolating least squares (confusion 0 at the solution)', ['ls-interp'], true),
 ];
-
-/** A user bound over the scope { mu, N, alpha, L, T, gap0, eta } (see `tightener.boundVariables`). */
-export interface CustomBound { evaluate(scope: Record<string, number>): number }
 
 /** Variables a `--bound` expression for Thm 3.1 may use (same meaning as in the theorem). */
 export const BOUND_VARIABLES_31 = ['mu', 'N', 'alpha', 'L', 'T', 'gap0', 'eta'] as const;
@@ -174,27 +178,43 @@ export function customVariant(expression: string): VariantSpec<SgdInstance> {
 /** `gradconf tighten theorem-3-1`: counterexample search over the statement and its variants. */
 export const tightener: Tightener = variantTightener({
   id: 'theorem-3-1',
-  description: 'counterexample search: Thm 3.1 as stated, with α < 2/L, without the αη/(1−ρ) term, with η = 0',
+  description: 'counterexample search: Thm 3.1 as stated, the conjecture α < 2/L with ρ from α − Lα²/2, without the αη/(1−ρ) term, with η = 0',
   variants: VARIANTS, custom: customVariant, boundVariables: BOUND_VARIABLES_31, bound: THM31_BOUND,
 });
 
-/** Number of instances per budget. */
-export const RUNS = { quick: 200, full: 2000 } as const;
+/** Instances per budget of the exact claim. */
+export const RUNS = { test: 40, quick: 200, full: 2000 } as const;
 
-/** The registry entry (`gradconf verify`): the property over `arbitrary`, smallest slack reported. */
-export const entry: TheoremEntry = {
-  id: statement.id,
-  title: statement.title,
-  kind: 'exact',
-  async run(opts: RunOptions): Promise<TheoremResult> {
-    const t0 = performance.now();
-    const r = runExactSgdProperty(arbitrary, (inst) => check(inst), { seed: opts.seed, numRuns: RUNS[opts.budget], progress: opts.progress });
-    return {
-      id: statement.id, title: statement.title, kind: 'exact', holds: r.holds, instances: r.instances,
-      details: {
-        ...r.details, bound: statement.bound, tex: statement.tex,
-      },
-      seed: opts.seed, ms: performance.now() - t0,
-    };
+/** Exact: the bound holds at every horizon of every instance. */
+export const boundClaim: ExactClaim = {
+  id: 'bound-holds', kind: 'exact', source: 'paper',
+  statement: 'E[F(w_k) − F*] ≤ ρ^k (F(w_0) − F*) + αη/(1 − ρ) for every k ≤ T, on least squares (interpolating, noisy), logistic (orthogonal, near-orthogonal) and robust regression, with exact expectations',
+  budgets: RUNS,
+  check(ctx, numRuns: number) {
+    const r = runExactSgdProperty(arbitrary, (inst) => check(inst), { seed: ctx.seed, numRuns, progress: ctx.progress });
+    return { ...r, details: { ...r.details, bound: THM31_BOUND.source, tex: THM31_BOUND.tex(), measured: 'E[F(w_k)] − F*' } };
   },
 };
+
+/** Figure data: measured vs bound over k on the tightest instance of the exact claim (log y). */
+export function figures(claims: ClaimResult[]): Record<string, unknown> {
+  return { figures: curveFigures(claims, 'bound-holds', 'Theorem 3.1', 'E[F(w_k)] − F*') };
+}
+
+/** The measured-vs-bound figure of an exact SGD claim's tightest instance (shared with Thm 3.2). */
+export function curveFigures(claims: ClaimResult[], id: string, name: string, measuredName: string): FigureData[] {
+  const c = claims.find((x) => x.id === id);
+  const tight = c?.kind === 'exact' ? (c.details?.tightest as { instance: SgdInstance; verdict: Verdict & { curve?: CurvePoint[] } } | undefined) : undefined;
+  const curve = tight?.verdict.curve;
+  if (!tight || !curve) return [];
+  const pos = (f: (p: CurvePoint) => number): [number, number][] => curve.filter((p) => f(p) > 0 && Number.isFinite(f(p))).map((p) => [p.k, f(p)]);
+  return [{
+    id: 'measured-vs-bound', title: `${name}: measured and bound over k (tightest instance, ${tight.instance.family}, N = ${tight.instance.rows.length})`,
+    caption: `The exact ${measuredName} stays below the bound at every k; the smallest gap (slack ${tight.verdict.slack.toPrecision(3)}) is at k = ${tight.verdict.measured.k}.`,
+    x: { title: 'k (SGD steps)', integer: true }, y: { title: measuredName, scale: 'log' },
+    series: [{ name: 'bound', mark: 'line', points: pos((p) => p.bound) }, { name: 'measured (exact)', mark: 'point', points: pos((p) => p.measured) }],
+  }];
+}
+
+/** Theorem 3.1: statement, the exact claim, the tightener, the figure. */
+export const theorem = defineTheorem({ statement, alpha: 0.05, claims: [boundClaim], tightener, figures });

@@ -9,13 +9,19 @@
  * term without 1/α; the derivation needs it (same first step as Thm 3.1, then Jensen
  * E‖∇f_i‖² ≥ ‖∇F‖², then telescoping). The printed form is searched as a variant.
  *
- * Checked exactly on least squares (interpolating and not; moment oracle), logistic regression
- * (orthogonal / near-orthogonal) and the smooth non-convex robust regression φ(r) = r²/(1 + r²)
- * (interpolating: F* = 0; noisy: F* bounded below by 0, which only enlarges the bound's
- * F(w_1) − F*), for every horizon k = 1..T. Exact expectations: moment recursion (least squares)
- * or enumeration of all SGD paths. Kind: exact; tolerance 1e-12·(k + 1) relative
- * (src/sgd/tolerance.ts). A statistical spot check on a larger non-convex instance (Monte Carlo
- * with a one-sided confidence bound) is reported alongside (`statisticalCheck`).
+ * Claims (one kind each):
+ * - exact 'bound-holds': on least squares (interpolating and not; moment oracle), logistic
+ *   regression (orthogonal / near-orthogonal) and the smooth non-convex robust regression
+ *   φ(r) = r²/(1 + r²) (interpolating: F* = 0; noisy: F* bounded below by 0, which only enlarges the
+ *   bound's F(w_1) − F*), for every horizon k = 1..T, exact expectations (moment recursion or
+ *   enumeration of all SGD paths); tolerance 1e-12·(k + 1) relative (src/sgd/tolerance.ts);
+ *   smallest slack over non-degenerate instances (degenerate: both sides exactly 0).
+ * - statistical 'monte-carlo-spot-check': a non-convex instance too large to enumerate (robust
+ *   regression, N = 16, d = 8, T = 32); the null is the theorem, min_k E‖∇F(w_k)‖² ≤ bound, tested
+ *   as an intersection-union test (reject iff every k's one-sided test rejects, p = max_k p_k) with
+ *   the Hoeffding / empirical-Bernstein p-values of src/sgd/monte-carlo.ts at family-wise
+ *   ALPHA = 1e-3. Its budgets are sized so that it rejects a bound half the true value (power test
+ *   in theorem-3-2.test.ts).
  */
 import fc from 'fast-check';
 import { THM32_BOUND, THM32_PRINTED, THM32_STEP } from '../src/bounds/sgd-bounds.ts';
@@ -26,29 +32,30 @@ import { ALL_FAMILIES, exactExpectations, materialize, sgdInstanceArb, type Fami
 import { replayExpectation } from '../src/sgd/enumerate.ts';
 import { LeastSquares } from '../src/sgd/least-squares.ts';
 import { momentOracleDense } from '../src/sgd/moment-oracle.ts';
-import { monteCarloSgd } from '../src/sgd/monte-carlo.ts';
+import { exceedancePValue, monteCarloSgd } from '../src/sgd/monte-carlo.ts';
 import type { FiniteSumProblem } from '../src/sgd/problem.ts';
 import { RobustRegression } from '../src/sgd/robust-regression.ts';
-import { runExactSgdProperty } from '../src/sgd/slack-stats.ts';
+import { horizonVerdict, runExactSgdProperty, type HorizonPoint, type HorizonVerdict } from '../src/sgd/slack-stats.ts';
 import { exactTolerance } from '../src/sgd/tolerance.ts';
 import { Rng } from '../src/rng.ts';
+import type { ClaimResult, ExactClaim, Statement, StatisticalClaim, StatisticalStudy } from '../src/claims/claim.ts';
 import { variantTightener, type Tightener } from './tighten.ts';
-import { slackOf, type RunOptions, type TheoremEntry, type TheoremResult, type Verdict } from './verdict.ts';
+import { defineTheorem } from './define.ts';
+import { curveFigures } from './theorem-3-1.ts';
 
 /** The statement as data (DESIGN.md, "A theorem file"). */
-export const statement = {
+export const statement: Statement = {
   id: 'theorem-3-2',
   title: 'Theorem 3.2: non-convex SGD reaches a confusion-sized gradient level (derived form)',
   wording: 'If every f_i is L-smooth (A1) and <∇f_i(w), ∇f_j(w)> ≥ −η for i ≠ j along the SGD path, then for α < 2/(NL): min_{k=1..T} E‖∇F(w_k)‖² ≤ ρ (F(w_1) − F*)/(αT) + ρη, ρ = 2N/(2 − NLα).',
   hypotheses: ['A1: every f_i is L-smooth', 'Definition 2.1: confusion bound η at every iterate w_1..w_T', THM32_STEP.source],
   bound: THM32_BOUND.source,
-  tex: THM32_BOUND.tex(),
-  printed: THM32_PRINTED.source,
-  measured: 'min_{k=1..T} E‖∇F(w_k)‖²',
   version: 'ICML 2020 (final), Theorem 3.2 — derived form (THEOREMS.md); the printed first term lacks 1/α',
   confidence: 'derived',
-  kind: 'exact' as const,
 };
+
+/** Family-wise false-alarm rate of the statistical claim (the spot check rejects a true bound with probability ≤ ALPHA). */
+export const ALPHA = 1e-3;
 
 /** Families Theorem 3.2 is checked on (all: it needs only A1 and a lower bound on F*). */
 export const THM32_FAMILIES: readonly Family[] = ALL_FAMILIES;
@@ -59,33 +66,35 @@ export const arbitrary: fc.Arbitrary<SgdInstance> = sgdInstanceArb(THM32_FAMILIE
 /** The statement (derived form) or the printed variant. */
 export type Variant32 = 'theorem' | 'as-printed';
 
-/** The bound of Thm 3.2 (or the printed variant) for one horizon, and the measured side. */
-function verdictFor(p: FiniteSumProblem, w0: Float64Array, alpha: number, gradSq: Float64Array, gap1: number, T: number, variant: Variant32, custom?: CustomBound): Verdict {
+/** The bound of the derived form or the printed variant at one horizon (a custom bound that is not a finite number gives NaN). */
+export function boundOf(variant: Variant32, scope: Record<string, number>, custom?: CustomBound): number {
+  if (custom) {
+    try { return custom.evaluate(scope); } catch (e) { if (e instanceof BadInputError) return Number.NaN; throw e; }
+  }
+  return (variant === 'as-printed' ? THM32_PRINTED : THM32_BOUND).evaluate(scope);
+}
+
+/** The verdict over horizons k = 1..T: measured = min over the first k iterates of E‖∇F‖², η valid on them. */
+function verdictFor(p: FiniteSumProblem, w0: Float64Array, alpha: number, gradSq: Float64Array, gap1: number, T: number, variant: Variant32, custom?: CustomBound): HorizonVerdict {
   const N = p.n;
   const L = p.L;
-  const expr = variant === 'as-printed' ? THM32_PRINTED : THM32_BOUND;
-  let holds = true;
-  let best: Verdict | undefined;
   let runMin = Infinity;
+  const points: HorizonPoint[] = [];
   for (let k = 1; k <= T; k++) {
     runMin = Math.min(runMin, gradSq[k - 1]!);
     const pc = p.pathConstants(w0, alpha, k);
-    const scope = { N, L, alpha, gap1, T: k, eta: pc.eta };
-    const bound = custom ? custom.evaluate(scope) : expr.evaluate(scope);
-    const tol = exactTolerance(k, Math.max(Math.abs(runMin), Math.abs(bound), Math.abs(gradSq[0]!)));
-    const ok = runMin <= bound + tol;
-    if (!ok) holds = false;
-    const slack = slackOf(runMin, bound);
-    if (!best || slack < best.slack) best = { holds: ok, measured: { measured: runMin, k, T, N, d: p.d, L, eta: pc.eta, alpha, gap1, tol }, bound, slack };
+    const bound = boundOf(variant, { N, L, alpha, gap1, T: k, eta: pc.eta }, custom);
+    const tol = exactTolerance(k, Math.max(Math.abs(runMin), Number.isFinite(bound) ? Math.abs(bound) : 0, Math.abs(gradSq[0]!)));
+    points.push({ k, measured: runMin, bound, tol, degenerate: bound === 0 && runMin === 0, extra: { T, N, d: p.d, L, eta: pc.eta, alpha, gap1 } });
   }
-  return { ...best!, holds };
+  return horizonVerdict(points);
 }
 
 /**
  * Checks one instance exactly, for every horizon k = 1..T (measured = min over the first k iterates
  * of E‖∇F‖², η valid on them). `method` 'enumerate' forces path enumeration (re-checks).
  */
-export function check(inst: SgdInstance, variant: Variant32 = 'theorem', method: 'auto' | 'enumerate' = 'auto', custom?: CustomBound): Verdict {
+export function check(inst: SgdInstance, variant: Variant32 = 'theorem', method: 'auto' | 'enumerate' = 'auto', custom?: CustomBound): HorizonVerdict {
   const p = materialize(inst);
   if (!p) throw new BadInputError(`theorem-3-2: degenerate instance ${JSON.stringify(inst)}`);
   const alpha = inst.alphaFrac * (2 / (p.n * p.L));
@@ -129,36 +138,57 @@ export function recheck(inst: SgdInstance, variant: Variant32, custom?: CustomBo
   return { method: `Monte Carlo, 20000 runs (seed 1234), Bonferroni lower confidence bound at δ = 1e-6 over ${k} steps`, measured: lower, bound: v.bound, refuted: lower > v.bound, note: `exact value ${v.measured.measured!.toPrecision(6)} at k = ${k}` };
 }
 
-/**
- * A statistical spot check on an instance too large to enumerate: robust (non-convex) regression,
- * N = 16, d = 8, rows N(0, I/d), b = A w* (F* = 0), T = 64, α = 2/(3NL). min_k E‖∇F(w_k)‖² is bounded
- * below by min_k of Monte-Carlo lower confidence bounds at δ/T each (Bonferroni: simultaneously
- * valid with probability ≥ 1 − δ); the claim is rejected iff that exceeds the bound. So the
- * false-alarm rate (rejecting although the theorem holds) is at most δ. `boundFactor` (default 1)
- * multiplies the bound: a factor < 1 states a false claim, to measure the check's power.
- */
-export function statisticalCheck(o: { seed: number; runs: number; delta?: number; boundFactor?: number }): Verdict & { test: { name: string; alpha: number } } {
-  const delta = o.delta ?? 1e-3;
-  const n = 16;
-  const d = 8;
-  const T = 64;
-  const rng = new Rng(o.seed);
-  const rows = Array.from({ length: n }, () => rng.normals(d, 1 / Math.sqrt(d)));
-  const wstar = rng.normals(d);
+/** The spot check's instance: robust regression, N = 16, d = 8, rows N(0, I/d), b = A w* (F* = 0), w_0 = 0, T = 32, α = 0.9·2/(NL). */
+export const SPOT = { n: 16, d: 8, T: 32, alphaFrac: 0.9 } as const;
+
+/** The spot check's problem, from the run's seed. */
+export function spotProblem(seed: number): { p: RobustRegression; w0: Float64Array; alpha: number } {
+  const rng = new Rng(seed);
+  const rows = Array.from({ length: SPOT.n }, () => rng.normals(SPOT.d, 1 / Math.sqrt(SPOT.d)));
+  const wstar = rng.normals(SPOT.d);
   const p = RobustRegression.interpolating(rows, wstar);
-  const w0 = new Float64Array(d);
-  const alpha = 2 / (3 * n * p.L);
-  const mc = monteCarloSgd(p, w0, alpha, T - 1, { runs: o.runs, seed: o.seed + 1, delta: delta / T });
-  const lower = Math.min(...mc.gradSq.map((b) => b.lower));
-  const mean = Math.min(...mc.gradSq.map((b) => b.mean));
-  const eta = p.pathConstants(w0, alpha, T).eta;
-  const bound = (o.boundFactor ?? 1) * THM32_BOUND.evaluate({ N: n, L: p.L, alpha, gap1: p.gap(w0), T, eta });
+  return { p, w0: new Float64Array(SPOT.d), alpha: (SPOT.alphaFrac * 2) / (SPOT.n * p.L) };
+}
+
+/** What the spot check samples: ‖∇F(w_k)‖² of every run at k = 0..T−1, their a.s. range, and the bound. */
+export interface SpotSample {
+  /** values[k][r]: ‖∇F(w_k)‖² on run r. */
+  values: number[][];
+  range: [number, number];
+  bound: number;
+  runs: number;
+  eta: number;
+}
+
+/** Runs the spot check's Monte Carlo (`runs` SGD paths of T − 1 steps on the problem of `seed`, paths from `mcSeed`). */
+export function sampleSpot(seed: number, runs: number, mcSeed = seed + 1): SpotSample {
+  const { p, w0, alpha } = spotProblem(seed);
+  const T = SPOT.T;
+  const pc = p.pathConstants(w0, alpha, T);
+  const range: [number, number] = [0, pc.gradSqMax];
+  const mc = monteCarloSgd(p, w0, alpha, T - 1, { runs, seed: mcSeed, delta: 0.5, gradSqRange: range, gapRange: [0, pc.gapMax], keepSamples: true });
+  const bound = THM32_BOUND.evaluate({ N: SPOT.n, L: p.L, alpha, gap1: p.gap(w0), T, eta: pc.eta });
+  return { values: mc.samples!.gradSq.map((x) => Array.from(x)), range: mc.gradSq[0]!.range, bound, runs, eta: pc.eta };
+}
+
+/**
+ * The test: H0 (the theorem) is min_k E‖∇F(w_k)‖² ≤ bound, i.e. the union over k of E X_k ≤ bound.
+ * Intersection-union: reject iff every k's one-sided test rejects, so p = max_k p_k with p_k the
+ * Hoeffding / empirical-Bernstein p-value of E X_k ≤ bound (`exceedancePValue`): level ≤ the
+ * nominal one without a multiplicity correction over k.
+ */
+export function analyzeSpot(s: SpotSample): StatisticalStudy {
+  const ps = s.values.map((v) => exceedancePValue(v, s.range, s.bound));
+  const means = s.values.map((v) => v.reduce((a, x) => a + x, 0) / v.length);
+  const minMean = Math.min(...means);
   return {
-    holds: !(lower > bound),
-    measured: { measured: mean, lowerConfidence: lower, N: n, d, T, runs: o.runs, eta, alpha },
-    bound,
-    slack: slackOf(mean, bound),
-    test: { name: `Monte Carlo min_k of one-sided lower bounds (${mc.gradSq[0]!.method}), Bonferroni over ${T} steps`, alpha: delta },
+    instances: s.runs,
+    tests: [{
+      label: `min_k E‖∇F(w_k)‖² ≤ bound (robust regression N = ${SPOT.n}, d = ${SPOT.d}, T = ${SPOT.T})`,
+      test: 'intersection-union of one-sided Hoeffding / empirical-Bernstein tests over k (p = max_k p_k)',
+      statistic: minMean, pValue: Math.max(...ps), effect: minMean / s.bound, n: s.runs,
+    }],
+    details: { bound: s.bound, minMean, eta: s.eta, range: s.range },
   };
 }
 
@@ -202,27 +232,40 @@ export const tightener: Tightener = variantTightener({
   variants: VARIANTS, custom: customVariant, boundVariables: BOUND_VARIABLES_32, bound: THM32_BOUND,
 });
 
-/** Number of instances per budget (and Monte-Carlo runs of the statistical spot check). */
-export const RUNS = { quick: 200, full: 2000 } as const;
-const MC_RUNS = { quick: 500, full: 4000 } as const;
+/** Instances per budget of the exact claim. */
+export const RUNS = { test: 40, quick: 200, full: 2000 } as const;
+/**
+ * Monte-Carlo runs of the spot check. Sizing: the a.s. range is w ≈ 0.4 here and the smallest mean
+ * m ≈ 0.01 (0.0107 at seed 321); the empirical-Bernstein deviation at δ is ≥ 7 w ln(4/δ)/(3(n − 1)),
+ * so rejecting a bound m/2 at δ = ALPHA = 1e-3 needs 7·0.4·8.3/(3n) < 0.005, n > 1550. 2000 runs
+ * (test) and 4000 (quick) do (the power test asserts the rejection at both); 20 000 for full.
+ */
+export const MC_RUNS = { test: 2000, quick: 4000, full: 20_000 } as const;
 
-/** The registry entry (`gradconf verify`): the exact property, smallest slack, and the spot check. */
-export const entry: TheoremEntry = {
-  id: statement.id,
-  title: statement.title,
-  kind: 'exact',
-  async run(opts: RunOptions): Promise<TheoremResult> {
-    const t0 = performance.now();
-    const r = runExactSgdProperty(arbitrary, (inst) => check(inst), { seed: opts.seed, numRuns: RUNS[opts.budget], progress: opts.progress });
-    const spot = statisticalCheck({ seed: opts.seed, runs: MC_RUNS[opts.budget] });
-    return {
-      id: statement.id, title: statement.title, kind: 'exact', holds: r.holds, instances: r.instances,
-      details: {
-        ...r.details, bound: statement.bound, tex: statement.tex,
-        // A statistical claim, reported beside (not folded into) the exact verdict: DESIGN.md keeps the kinds apart.
-        statisticalSpotCheck: spot,
-      },
-      seed: opts.seed, ms: performance.now() - t0,
-    };
+/** Exact: the derived bound holds at every horizon of every instance. */
+export const boundClaim: ExactClaim = {
+  id: 'bound-holds', kind: 'exact', source: 'derived',
+  statement: 'min_{j<k} E‖∇F(w_j)‖² ≤ ρ (F(w_1) − F*)/(αk) + ρη for every k ≤ T (derived form), on least squares, logistic and robust regression, with exact expectations',
+  budgets: RUNS,
+  check(ctx, numRuns: number) {
+    const r = runExactSgdProperty(arbitrary, (inst) => check(inst), { seed: ctx.seed, numRuns, progress: ctx.progress });
+    return { ...r, details: { ...r.details, bound: THM32_BOUND.source, tex: THM32_BOUND.tex(), printed: THM32_PRINTED.source, measured: 'min_{j<k} E‖∇F(w_j)‖²' } };
   },
 };
+
+/** Statistical: the Monte-Carlo spot check on an instance too large to enumerate. */
+export const spotClaim: StatisticalClaim<number, SpotSample> = {
+  id: 'monte-carlo-spot-check', kind: 'statistical', source: 'derived',
+  statement: `min_k E‖∇F(w_k)‖² ≤ bound on a non-convex robust regression too large to enumerate (N = ${SPOT.n}, d = ${SPOT.d}, T = ${SPOT.T}), by Monte Carlo`,
+  budgets: MC_RUNS,
+  sample: (ctx, runs) => sampleSpot(ctx.seed, runs),
+  analyze: analyzeSpot,
+};
+
+/** Figure data: measured vs bound over k on the tightest instance of the exact claim (log y). */
+export function figures(claims: ClaimResult[]): Record<string, unknown> {
+  return { figures: curveFigures(claims, 'bound-holds', 'Theorem 3.2', 'min_{j<k} E‖∇F(w_j)‖²') };
+}
+
+/** Theorem 3.2: statement, the exact and the statistical claim, the tightener, the figure. */
+export const theorem = defineTheorem({ statement, alpha: ALPHA, claims: [boundClaim, spotClaim], tightener, figures });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BoundExpression } from './bound-expression.ts';
-import { THM31_BOUND, THM31_NO_NEIGHBOURHOOD, THM31_STEP, THM31_WEAK_STEP, THM32_BOUND, THM32_PRINTED } from './sgd-bounds.ts';
+import { THM31_BOUND, THM31_CONJECTURE, THM31_NO_NEIGHBOURHOOD, THM31_STEP, THM31_WEAK_STEP, THM32_BOUND, THM32_PRINTED } from './sgd-bounds.ts';
 import { BadInputError } from '../errors.ts';
 
 describe('BoundExpression (mathjs): evaluation, free variables, LaTeX', () => {
@@ -9,6 +9,21 @@ describe('BoundExpression (mathjs): evaluation, free variables, LaTeX', () => {
     expect(e.variables).toEqual(['x', 'z']);
     expect(e.evaluate({ x: 0.5, z: 1 })).toBeCloseTo(Math.E + 1, 15);
     expect(e.tex()).toContain('\\xi');
+  });
+
+  it('evaluate() of a predicate and holds() of a value are errors; a single expression needs no block', () => {
+    const pred = new BoundExpression('p', 'a > 1', 'test');
+    expect(() => pred.evaluate({ a: 2 })).toThrow(/did not evaluate to a number/);
+    expect(pred.holds({ a: 2 })).toBe(true);
+    expect(pred.holds({ a: 0.5 })).toBe(false);
+    const one = new BoundExpression('one', 'a * 2', 'test');
+    expect(one.evaluate({ a: 1.5 })).toBe(3);
+    expect(one.id).toBe('one');
+    expect(one.description).toBe('test');
+    expect(one.source).toBe('a * 2');
+    expect(new BoundExpression('t', 'r = 2\nr * x', 'test').variables).toEqual(['x']);
+    expect(new BoundExpression('t', 'x', 'test', { x: 'X_0' }).tex()).toBe('X_0');
+    expect(new BoundExpression('t', 'x + y', 'test', { x: 'X_0' }).tex()).toContain('y');
   });
 
   it('rejects missing or non-finite variables with a BadInputError naming the variable', () => {
@@ -22,6 +37,7 @@ describe('BoundExpression (mathjs): evaluation, free variables, LaTeX', () => {
     expect(THM31_STEP.holds({ alpha: 0.24, N: 4, L: 2 })).toBe(true);
     expect(THM31_STEP.holds({ alpha: 0.25, N: 4, L: 2 })).toBe(false);
     expect(THM31_WEAK_STEP.holds({ alpha: 0.9, L: 2 })).toBe(true);
+    expect(THM31_WEAK_STEP.holds({ alpha: 1, L: 2 })).toBe(false);
     expect(() => THM31_BOUND.holds({ mu: 1, N: 2, alpha: 0.1, L: 1, T: 3, gap0: 1, eta: 0.5 })).toThrow(/predicate/);
   });
 });
@@ -31,6 +47,16 @@ describe('the bounds of Theorems 3.1 and 3.2 against hand computation', () => {
     // ρ = 1 − (2/2)(0.1 − 2·1·0.01/2) = 1 − 0.09 = 0.91; ρ³ = 0.753571; α η/(1 − ρ) = 0.05/0.09.
     expect(THM31_BOUND.evaluate({ mu: 1, N: 2, alpha: 0.1, L: 1, T: 3, gap0: 1, eta: 0.5 })).toBeCloseTo(0.753571 + 0.05 / 0.09, 14);
     expect(THM31_NO_NEIGHBOURHOOD.evaluate({ mu: 1, N: 2, alpha: 0.1, L: 1, T: 3, gap0: 1 })).toBeCloseTo(0.753571, 14);
+  });
+
+  it('Thm 3.1 conjecture (ρ from α − Lα²/2) and the theorem at the same point: μ = 1, N = 2, α = 0.5, L = 1, T = 2, gap0 = 1, η = 0.1', () => {
+    // conjecture: α − Lα²/2 = 0.375, 1 − ρ = (2/2)·0.375, ρ² = 0.390625, αη/(1 − ρ) = 0.05/0.375 ⇒ 0.5239583…
+    // theorem:    α − NLα²/2 = 0.25,  1 − ρ = 0.25, ρ² = 0.5625, αη/(1 − ρ) = 0.2 ⇒ 0.7625
+    const s = { mu: 1, N: 2, alpha: 0.5, L: 1, T: 2, gap0: 1, eta: 0.1 };
+    expect(THM31_CONJECTURE.evaluate(s)).toBeCloseTo(0.390625 + 0.05 / 0.375, 14);
+    expect(THM31_BOUND.evaluate(s)).toBeCloseTo(0.7625, 14);
+    expect(THM31_CONJECTURE.variables).toEqual(['mu', 'N', 'alpha', 'L', 'T', 'gap0', 'eta']);
+    expect(THM31_CONJECTURE.tex()).toContain('\\alpha');
   });
 
   it('Thm 3.1 keeps full relative precision of αη/(1 − ρ) when μα is tiny (no 1 − (1 − x) cancellation)', () => {

@@ -38,6 +38,22 @@ describe('compileBound', () => {
     });
   }
 
+  it('empty and over-long expressions are rejected; 2000 characters are fine; the result carries its source, TeX and variables', () => {
+    expect(() => compileBound('   ', ['x'])).toThrow(/empty expression/);
+    expect(() => compileBound('', ['x'], '--bound')).toThrow(/^--bound: empty expression$/);
+    const long = `x${' + 0'.repeat(499)}   `; // 1 + 499·4 + 3 = 2000 characters
+    expect(long.length).toBe(2000);
+    expect(compileBound(long, ['x']).evaluate({ x: 2 })).toBe(2);
+    expect(() => compileBound(`${long}+`, ['x'])).toThrow(/longer than 2000/);
+    const b = compileBound('sqrt(x) + pi', ['x', 'y'], 'src');
+    expect(b.expression).toBe('sqrt(x) + pi');
+    expect(b.variables).toEqual(['x', 'y']);
+    expect(b.tex).toContain('\\sqrt');
+    expect(() => b.evaluate({ x: 1 })).toThrow(/^src: no value for variable "y"$/);
+    expect(() => compileBound('e + pi + x', ['x']).evaluate({ x: 0 })).not.toThrow();
+    expect(() => compileBound('exp(x)', ['x']).evaluate({ x: 1e6 })).toThrow(/not a finite real number/);
+  });
+
   it('non-finite results, missing variables and syntax errors are clear errors', () => {
     expect(() => compileBound('1/x', ['x']).evaluate({ x: 0 })).toThrow(/not a finite real number/);
     expect(() => compileBound('sqrt(x)', ['x']).evaluate({ x: -1 })).toThrow(/not a finite real number/);

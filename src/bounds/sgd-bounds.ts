@@ -19,14 +19,30 @@ const TEX: Record<string, string> = {
 /** Thm 3.1 hypothesis: α < 2/(N L). */
 export const THM31_STEP = new BoundExpression('theorem-3-1/step', 'alpha < 2 / (N * L)', 'Thm 3.1 step-size condition α < 2/(NL)', TEX);
 
-/** Thm 3.1 variant hypothesis (tightening): α < 2/L instead of 2/(NL). */
-export const THM31_WEAK_STEP = new BoundExpression('theorem-3-1/step-2-over-L', 'alpha < 2 / L', 'variant: step-size condition α < 2/L', TEX);
+/** Hypothesis of the Thm 3.1 conjecture (tightening): α < 2/L instead of 2/(NL). */
+export const THM31_WEAK_STEP = new BoundExpression('theorem-3-1/step-2-over-L', 'alpha < 2 / L', 'conjecture: step-size condition α < 2/L', TEX);
 
 /** Thm 3.1: E[F(w_T) − F*] ≤ ρ^T (F(w_0) − F*) + α η / (1 − ρ), ρ = 1 − (2μ/N)(α − N L α²/2). */
 export const THM31_BOUND = new BoundExpression(
   'theorem-3-1',
   'rho = 1 - (2 * mu / N) * (alpha - N * L * alpha^2 / 2)\nrho^T * gap0 + alpha * eta / ((2 * mu / N) * (alpha - N * L * alpha^2 / 2))',
   'Thm 3.1: ρ^T (F(w_0) − F*) + α η / (1 − ρ)',
+  TEX,
+);
+
+/**
+ * A natural strengthening of Thm 3.1 (searched by `gradconf tighten theorem-3-1`): the step may go
+ * up to 2/L, with ρ built from α − Lα²/2 in place of α − NLα²/2:
+ *   E[F(w_T) − F*] ≤ ρ^T (F(w_0) − F*) + α η/(1 − ρ),  ρ = 1 − (2μ/N)(α − Lα²/2),  α < 2/L.
+ * For 0 < α < 2/L, α − Lα²/2 ∈ (0, 1/(2L)], so 1 − ρ ∈ (0, μ/(NL)] ⊂ (0, 1] (μ ≤ L for an L-smooth
+ * PL function): ρ ∈ [0, 1) and the bound is positive whenever F(w_0) > F* or η > 0 — unlike the
+ * printed formula taken beyond 2/(NL), whose ρ exceeds 1 and whose neighbourhood term is negative.
+ * It is exact (equality at T = 1) for orthogonal rows of equal norm in least squares.
+ */
+export const THM31_CONJECTURE = new BoundExpression(
+  'theorem-3-1/conjecture-2-over-L',
+  'rho = 1 - (2 * mu / N) * (alpha - L * alpha^2 / 2)\nrho^T * gap0 + alpha * eta / ((2 * mu / N) * (alpha - L * alpha^2 / 2))',
+  'conjecture: ρ^T (F(w_0) − F*) + α η / (1 − ρ), ρ = 1 − (2μ/N)(α − Lα²/2), α < 2/L',
   TEX,
 );
 

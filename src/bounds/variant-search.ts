@@ -5,6 +5,12 @@
  * by an independent route (another exact oracle, or Monte Carlo with a confidence bound). The
  * report carries the fast-check seed and path: `fc.assert(variantProperty(spec), { seed, path })`
  * replays the shrunk counterexample.
+ *
+ * A refutation must mean something: an instance where the variant's inequality fails although its
+ * bound is ≤ 0 or not a finite number there ("measured 0 > a negative bound") says nothing about the
+ * variant, only that its formula is outside its range. Such instances are never counterexamples
+ * (`variantProperty` treats them as passing); they are counted, and a variant whose inequality
+ * fails only there is reported as "not a meaningful variant here", never as refuted.
  */
 import fc from 'fast-check';
 
@@ -18,6 +24,19 @@ export interface Verdict {
   bound: number;
   slack: number;
 }
+
+/** Whether a bound can be refuted at all: a finite number > 0 (a measured quantity here is ≥ 0). */
+export function meaningfulBound(bound: number): boolean {
+  return Number.isFinite(bound) && bound > 0;
+}
+
+/** A failure that counts: the inequality fails where the bound is meaningful. */
+export function isRefutation(v: Verdict): boolean {
+  return !v.holds && meaningfulBound(v.bound);
+}
+
+/** The outcome of a variant search. */
+export type VariantStatus = 'refuted' | 'not refuted' | 'not a meaningful variant here';
 
 /** An independent re-check of a counterexample. */
 export interface Recheck {
@@ -47,7 +66,13 @@ export interface VariantReport {
   description: string;
   isStatement: boolean;
   expectRefuted: boolean;
+  /** 'refuted' only with a counterexample whose bound is meaningful (finite, > 0). */
+  status: VariantStatus;
   refuted: boolean;
+  /** Instances where the inequality failed but the bound was ≤ 0 or not finite (never refutations). */
+  notMeaningful: number;
+  /** The first such instance and its verdict (null when none). */
+  notMeaningfulExample: { instance: unknown; verdict: Verdict } | null;
   /** The shrunk counterexample (null when not refuted). */
   counterexample: unknown;
   seed: number;
@@ -63,29 +88,43 @@ export interface VariantReport {
   budget: number;
 }
 
-/** The fast-check property of a variant: its check holds on every instance. */
+/** The fast-check property of a variant: no instance refutes it (see `isRefutation`). */
 export function variantProperty<P>(spec: VariantSpec<P>): fc.IProperty<[P]> {
-  return fc.property(spec.arbitrary, (p) => spec.check(p).holds);
+  return fc.property(spec.arbitrary, (p) => !isRefutation(spec.check(p)));
 }
 
 /** Searches `budget` instances for a counterexample to the variant; shrinks and re-checks it. */
 export function searchVariant<P>(spec: VariantSpec<P>, o: { budget: number; seed: number; progress?: (done: number) => void }): VariantReport {
   let done = 0;
+  let notMeaningful = 0;
+  let notMeaningfulExample: { instance: unknown; verdict: Verdict } | null = null;
+  let shrinking = false;
   const prop = fc.property(spec.arbitrary, (p) => {
-    o.progress?.(++done);
-    return spec.check(p).holds;
+    const v = spec.check(p);
+    if (!shrinking) {
+      o.progress?.(++done);
+      if (!v.holds && !meaningfulBound(v.bound)) {
+        notMeaningful++;
+        notMeaningfulExample ??= { instance: p, verdict: v };
+      }
+    }
+    const refutes = isRefutation(v);
+    if (refutes) shrinking = true;
+    return !refutes;
   });
   const out = fc.check(prop, { seed: o.seed, numRuns: o.budget });
-  const base = { name: spec.name, description: spec.description, isStatement: spec.isStatement ?? false, expectRefuted: spec.expectRefuted, seed: o.seed, numRuns: out.numRuns, numShrinks: out.numShrinks, budget: o.budget };
+  const base = { name: spec.name, description: spec.description, isStatement: spec.isStatement ?? false, expectRefuted: spec.expectRefuted, seed: o.seed, numRuns: out.numRuns, numShrinks: out.numShrinks, budget: o.budget, notMeaningful, notMeaningfulExample };
   // (A property that returns false also sets errorInstance in fast-check 4; a check that threw
   // is re-raised below when the counterexample is checked again.)
   if (!out.failed || !out.counterexample) {
-    return { ...base, refuted: false, counterexample: null, path: null, bound: null, measured: null, verdict: null, recheck: null };
+    const status: VariantStatus = notMeaningful > 0 ? 'not a meaningful variant here' : 'not refuted';
+    return { ...base, status, refuted: false, counterexample: null, path: null, bound: null, measured: null, verdict: null, recheck: null };
   }
   const cx = out.counterexample[0];
   const verdict = spec.check(cx);
   return {
     ...base,
+    status: 'refuted',
     refuted: true,
     counterexample: cx,
     path: out.counterexamplePath,
@@ -102,6 +141,12 @@ export function formatVariantReports(title: string, reports: readonly VariantRep
   for (const r of reports) {
     const tag = r.isStatement ? 'statement' : 'variant';
     if (!r.refuted) {
+      if (r.status === 'not a meaningful variant here') {
+        lines.push(`- ${r.name} (${tag}): not a meaningful variant here — in ${r.notMeaningful} of ${r.numRuns} instances its inequality fails only where its bound is ≤ 0 or undefined (seed ${r.seed}); never a refutation`);
+        const ex = r.notMeaningfulExample;
+        if (ex) lines.push(`    e.g. measured ${fmt(ex.verdict.measured.measured ?? null)} vs bound ${fmt(ex.verdict.bound)} at ${JSON.stringify(ex.instance)}`);
+        continue;
+      }
       lines.push(`- ${r.name} (${tag}): not refuted in ${r.numRuns} instances (seed ${r.seed})${r.expectRefuted ? ' — a refutation was expected: raise --budget' : ''}`);
       continue;
     }

@@ -61,6 +61,8 @@ export interface MonteCarloOptions {
   /** A.s. ranges of F(w_k) − F* and ‖∇F(w_k)‖² for k ≤ T (default from `pathConstants(w0, α, T)`). */
   gapRange?: [number, number];
   gradSqRange?: [number, number];
+  /** Keep the raw samples in the result (`samples`), e.g. for a test that needs more than a bound. */
+  keepSamples?: boolean;
 }
 
 /** Per-step bounds on E[F(w_k) − F*] and E‖∇F(w_k)‖², k = 0..T. */
@@ -69,6 +71,8 @@ export interface MonteCarloResult {
   gradSq: MeanBound[];
   runs: number;
   seed: number;
+  /** The raw samples per step (with `keepSamples`): gap[k][r], gradSq[k][r]. */
+  samples?: { gap: Float64Array[]; gradSq: Float64Array[] };
 }
 
 /**
@@ -107,5 +111,27 @@ export function monteCarloSgd(p: FiniteSumProblem, w0: ArrayLike<number>, alpha:
     gradSq: gradS.map((x) => meanBound(x, dr, o.delta)),
     runs: o.runs,
     seed: o.seed,
+    ...(o.keepSamples ? { samples: { gap: gapS, gradSq: gradS } } : {}),
   };
+}
+
+/**
+ * One-sided p-value of H0: E Z ≤ b from samples in [lo, hi]: the smallest δ at which the lower
+ * confidence bound of `meanBound` exceeds b (1 when the sample mean is ≤ b, or when no δ < 1 gives
+ * lower > b). Valid: under H0, P(p ≤ δ) = P(lower_δ > b) ≤ P(lower_δ > E Z) ≤ δ. Found by bisection
+ * on log δ ∈ [ln 1e-300, ln(1 − 1e-12)] (`lower` increases with δ), 200 steps: the returned p is
+ * within a factor 1 + 1e-12 of the infimum, rounded up (never below it).
+ */
+export function exceedancePValue(samples: ArrayLike<number>, range: [number, number], b: number): number {
+  const lowerAt = (logDelta: number) => meanBound(samples, range, Math.exp(logDelta)).lower;
+  let hiLog = Math.log1p(-1e-12);
+  if (!(lowerAt(hiLog) > b)) return 1;
+  let loLog = Math.log(1e-300);
+  if (lowerAt(loLog) > b) return 1e-300;
+  for (let it = 0; it < 200 && hiLog - loLog > 1e-12; it++) {
+    const mid = (loLog + hiLog) / 2;
+    if (lowerAt(mid) > b) hiLog = mid;
+    else loLog = mid;
+  }
+  return Math.exp(hiLog);
 }
