@@ -165,13 +165,14 @@ describe('gradconf probe --tfjs-model', () => {
 });
 
 describe('gradconf tighten --bound (a user bound in restricted mathjs)', () => {
-  it('the theorem\'s own formula typed by the user is not refuted; the false bound 0 is; escapes exit 2', async () => {
+  it('the theorem\'s own formula typed by the user is not refuted; a false positive bound is; escapes exit 2', async () => {
     const own = '(1 - (2*mu/N)*(alpha - N*L*alpha^2/2))^T * gap0 + alpha*eta/((2*mu/N)*(alpha - N*L*alpha^2/2))';
     const a = await run(['tighten', 'theorem-3-1', '--bound', own, '--budget', '60', '--json']);
     expect(a.code).toBe(0);
     const va = JSON.parse(a.out).variants.find((v: { name: string }) => v.name === 'custom');
     expect(va.refuted).toBe(false);
-    const b = await run(['tighten', 'theorem-3-2', '--bound', '0 * T', '--budget', '60', '--json']);
+    // a bound ≤ 0 would be "not a meaningful variant here"; 1e-9·N is positive and false
+    const b = await run(['tighten', 'theorem-3-2', '--bound', '1e-9 * N', '--budget', '60', '--json']);
     const vb = JSON.parse(b.out).variants.find((v: { name: string }) => v.name === 'custom');
     expect(vb.refuted).toBe(true);
     expect(vb.measured).toBeGreaterThan(0);
