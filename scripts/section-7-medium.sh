@@ -2,8 +2,7 @@
 # The medium-scale Section 7 run through the job queue on this machine: a depth sweep of the
 # WRN family (models/resnet.ts; projection shortcuts once they land) with the batch-norm / skip
 # toggles on Fashion-MNIST, with a redis-server of its own on a free loopback port and two
-# `gradconf worker` processes, then the HTML report. Estimated from the tiny run (12 runs, 230
-# worker-seconds at load ~2, 510 at load ~11): 40 min on an otherwise idle 2-core machine, up to
+# `gradconf worker` processes, then the HTML report (the committed run took 25m43s here).
 # `SCALE=tiny` runs the same command at a tiny size (2–5 min) as a smoke test, `SCALE=large` at 3×
 # the examples × epochs. A fixed rate (no tuning) keeps it within the hour; the paper tunes it.
 #   bash scripts/section-7-medium.sh [OUT_DIR]        (default out/section-7-medium[-tiny])
