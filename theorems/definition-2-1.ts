@@ -20,6 +20,7 @@ import { randomInstance } from '../src/probe/instances.ts';
 import { GRAM_REL_TOL_F32 } from '../src/tolerance.ts';
 import { slackOf, type ExactClaim, type Statement, type Verdict } from '../src/claims/claim.ts';
 import { defineTheorem } from './define.ts';
+import type { FigureData } from '../src/claims/figure.ts';
 
 /** The definition as data. */
 export const statement: Statement = {
@@ -77,8 +78,10 @@ export const etaClaim: ExactClaim = {
     let done = 0;
     let minSlack = Infinity;
     let failure: Verdict | undefined;
+    const pairs: [number, number][] = [];
     const out = fc.check(fc.property(arbitrary, (p) => {
       const v = check(p);
+      if (pairs.length < 400) pairs.push([v.measured.etaDefinition!, v.measured.etaProbe!]);
       ctx.progress?.(++done, numRuns);
       minSlack = Math.min(minSlack, v.slack);
       if (!v.holds) failure = v;
@@ -87,11 +90,24 @@ export const etaClaim: ExactClaim = {
     return {
       holds: !out.failed, instances: out.numRuns, minSlack,
       tolerance: `GRAM_REL_TOL_F32 = ${GRAM_REL_TOL_F32} relative to max|G|`,
-      details: { backend: tf.getBackend() },
+      details: { backend: tf.getBackend(), pairs },
       ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath ?? undefined, failure } : {}),
     };
   },
 };
 
 /** Definition 2.1: statement and its one exact claim. */
-export const theorem = defineTheorem({ statement, alpha: 0.05, claims: [etaClaim] });
+export const theorem = defineTheorem({
+  statement, alpha: 0.05, claims: [etaClaim],
+  figures: (claims) => {
+    const c = claims[0];
+    const pairs = ((c?.kind === 'exact' ? c.details?.pairs : undefined) ?? []) as [number, number][];
+    const figure: FigureData = {
+      id: 'probe-eta-equals-definition', title: 'η from the probe vs η from explicit per-example gradients',
+      caption: 'One point per instance searched; every point lies on the diagonal to float32 tolerance.',
+      x: { title: 'η, definition (explicit gradients)' }, y: { title: 'η, probe (one backward pass)' },
+      series: [{ name: 'instances', mark: 'point', points: pairs }],
+    };
+    return { figures: [figure] };
+  },
+});

@@ -24,7 +24,7 @@ describe('README findings block', () => {
     expect(b.startsWith(BEGIN)).toBe(true);
     expect(b.endsWith(END)).toBe(true);
     expect(b).toContain('| `x-1` | a \\| b | exact (derived) | **holds** | 40 instances, min slack 0.250 |');
-    expect(b).toContain('tanh: τ -0.50, p_adj 1.00e-3 (reversed)');
+    expect(b).toContain('tanh: τ -0.50, p_adj 0.00100 (reversed)');
     expect(b).toContain('Findings (a paper claim rejected or reversed): `x-1/grows`.');
     expect(b).toContain('--quick --seed 4');
     expect(replaceBlock(`head\n${BEGIN}\nold\n${END}\ntail`, b)).toBe(`head\n${b}\ntail`);
