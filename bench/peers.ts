@@ -29,7 +29,14 @@ import { countModel, layerShapes, type ModelCount } from './counts.ts';
 import { jaxPeer, startJax } from './peer-jax.ts';
 
 export interface KernelShare { kernel: string; ms: number; calls: number }
-export interface Profile { totalKernelMs: number; peakBytes: number; kernels: KernelShare[] }
+export interface Profile {
+  /** Sum of kernel times, wrappers excluded (see profileOf). */
+  totalKernelMs: number; peakBytes: number;
+  /** By kernel name, slowest first. */
+  kernels: KernelShare[];
+  /** By kernel name and shapes ("BatchMatMul [128,784]·[784,128] → [128,128]"), slowest first. */
+  byShape: KernelShare[];
+}
 
 export interface PeerRow extends BenchRow {
   /** jax-js per-example Gram (vmap(grad) + Gram, jit) and batched gradient; null with `jaxError` when it could not run. */
@@ -78,18 +85,36 @@ export function matmulMs(n: number, reps: number): number {
   }
 }
 
-/** Kernel times summed by kernel name (top `top`), and the peak tensor bytes, of one call of `f`. */
+/**
+ * Kernel times summed by kernel name and by name + shapes (top `top`), and the peak tensor bytes,
+ * of one call of `f`. tf.customGrad functions appear as a kernel named "forward" whose time
+ * includes the kernels they run (the wasm dense matMul, the probe's δ hooks): they are left out
+ * so that nothing is counted twice.
+ */
 export async function profileOf(f: () => void, top = 8): Promise<Profile> {
   const info = await tf.profile(f);
   const by = new Map<string, KernelShare>();
-  for (const k of info.kernels) {
-    const e = by.get(k.name) ?? { kernel: k.name, ms: 0, calls: 0 };
-    e.ms += Number(k.kernelTimeMs);
+  const byShape = new Map<string, KernelShare>();
+  const add = (m: Map<string, KernelShare>, key: string, ms: number) => {
+    const e = m.get(key) ?? { kernel: key, ms: 0, calls: 0 };
+    e.ms += ms;
     e.calls += 1;
-    by.set(k.name, e);
+    m.set(key, e);
+  };
+  for (const k of info.kernels) {
+    if (k.name === 'forward') continue;
+    const ms = Number(k.kernelTimeMs);
+    add(by, k.name, ms);
+    const shapes = `${k.inputShapes.map((s) => JSON.stringify(s)).join('·')} → ${k.outputShapes.map((s) => JSON.stringify(s)).join(',')}`;
+    add(byShape, `${k.name} ${shapes}`, ms);
   }
-  const kernels = [...by.values()].sort((a, b) => b.ms - a.ms);
-  return { totalKernelMs: kernels.reduce((a, k) => a + k.ms, 0), peakBytes: info.peakBytes, kernels: kernels.slice(0, top).map((k) => ({ ...k, ms: Math.round(k.ms * 10) / 10 })) };
+  const sorted = (m: Map<string, KernelShare>) => [...m.values()].sort((a, b) => b.ms - a.ms);
+  const round = (k: KernelShare) => ({ ...k, ms: Math.round(k.ms * 10) / 10 });
+  const kernels = sorted(by);
+  return {
+    totalKernelMs: kernels.reduce((a, k) => a + k.ms, 0), peakBytes: info.peakBytes,
+    kernels: kernels.slice(0, top).map(round), byShape: sorted(byShape).slice(0, 2 * top).map(round),
+  };
 }
 
 async function timeAsync(f: () => Promise<unknown>, reps: number): Promise<number> {
