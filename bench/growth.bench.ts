@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { initBackend } from '../src/backend/index.ts';
-import { growthSvg, growthTables, runGrowth } from './growth.ts';
+import { growthSvg, growthTables, runGrowth, type GrowthFailure } from './growth.ts';
 import { benchArgs, fail } from './args.ts';
 
 const a = benchArgs(process.argv.slice(2));
@@ -22,7 +22,9 @@ const configs = a.list('--config') ?? ['mlp', 'cnn'];
 for (const c of configs) if (c !== 'mlp' && c !== 'cnn') fail(`--config: growth runs mlp and cnn (got "${c}")`);
 const backend = await initBackend(a.str('--backend'));
 const started = new Date().toISOString();
+const failures: GrowthFailure[] = [];
 const points = await runGrowth({
+  failures,
   configs: configs as ('mlp' | 'cnn')[], batches: ints('--batches'), reps: a.int('--reps'),
   widths: { ...(ints('--mlp-widths') ? { mlp: ints('--mlp-widths') } : {}), ...(ints('--cnn-widths') ? { cnn: ints('--cnn-widths') } : {}) },
   progress: (m) => process.stderr.write(`${m}\n`),
@@ -30,9 +32,10 @@ const points = await runGrowth({
 const command = `npm run bench:growth -- ${process.argv.slice(2).join(' ')}`.trim();
 const tables = growthTables(points);
 const out = a.str('--out');
-if (out) writeFileSync(out, `${JSON.stringify({ command, started, finished: new Date().toISOString(), backend, points }, null, 2)}\n`);
+if (out) writeFileSync(out, `${JSON.stringify({ command, started, finished: new Date().toISOString(), backend, points, ...(failures.length ? { failures } : {}) }, null, 2)}\n`);
 const svg = a.str('--svg');
 if (svg) writeFileSync(svg, await growthSvg(points, `probe and plain cost against B and width (${backend}; ${command.replace(/ --(out|svg|md) \S+/g, '')})`));
 const md = a.str('--md');
-if (md) writeFileSync(md, `${tables}\n`);
-process.stdout.write(`backend ${backend}\n${tables}\n`);
+if (md) writeFileSync(md, `${tables}\n${failures.map((f) => `\nfailed: ${f.config} ${f.sweep} B=${f.batch} width=${f.width}: ${f.error}`).join('')}\n`);
+const failed = failures.map((f) => `failed: ${f.config} ${f.sweep} B=${f.batch} width=${f.width}: ${f.error}`).join('\n');
+process.stdout.write(`backend ${backend}\n${tables}\n${failed}${failed ? '\n' : ''}`);

@@ -36,6 +36,8 @@ export interface GrowthPoint {
   reps: number;
 }
 
+export interface GrowthFailure { sweep: 'batch' | 'width'; config: 'mlp' | 'cnn'; batch: number; width: number; error: string }
+
 export const DEFAULT_BATCHES = [16, 32, 64, 128, 256, 512, 1024];
 export const DEFAULT_WIDTHS: Record<'mlp' | 'cnn', number[]> = { mlp: [128, 256, 512, 1024, 2048], cnn: [8, 16, 32, 64] };
 /** Batch sizes of the width sweeps (the bench's). */
@@ -93,6 +95,8 @@ export async function measurePoint(spec: ModelSpec, b: number, reps: number, see
 export interface GrowthOptions {
   configs?: ('mlp' | 'cnn')[]; batches?: number[]; widths?: Partial<Record<'mlp' | 'cnn', number[]>>; reps?: number;
   progress?: (msg: string) => void;
+  /** Points that threw (with the message); they are left out of the result. */
+  failures?: GrowthFailure[];
 }
 
 export async function runGrowth(opts: GrowthOptions = {}): Promise<GrowthPoint[]> {
@@ -107,7 +111,15 @@ export async function runGrowth(opts: GrowthOptions = {}): Promise<GrowthPoint[]
     for (const j of jobs) {
       const spec = widthSpec(config, j.w);
       opts.progress?.(`growth ${config} ${j.sweep}: B=${j.b} width=${j.w}…`);
-      const m = await measurePoint(spec, j.b, reps);
+      let m: Awaited<ReturnType<typeof measurePoint>>;
+      try {
+        m = await measurePoint(spec, j.b, reps);
+      } catch (e) {
+        // e.g. the wasm heap exhausted at the largest B: recorded, and the sweep goes on.
+        opts.failures?.push({ sweep: j.sweep, config, batch: j.b, width: j.w, error: (e as Error).message });
+        opts.progress?.(`  failed: ${(e as Error).message}`);
+        continue;
+      }
       const c = countModel(layerShapes(spec), j.b);
       out.push({ sweep: j.sweep, config, batch: j.b, width: j.w, ...m, probeOverPlain: m.probeMs / m.plainMs, probeMacs: c.probe, probeGramQuadraticMacs: c.gramQuadratic, plainMacs: c.plain });
     }
