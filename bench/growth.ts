@@ -13,8 +13,8 @@
  * Width variants: mlp = 784 → w ×4 tanh → 10; cnn = conv 3×3 × w → conv 3×3 × 2w stride 2 →
  * dense 128 → 10 (the presets are w = 512 and w = 32).
  *
- * Timing: one warm-up, then `reps` alternating probe/plain calls, medians. Peak memory: one
- * tf.profile run of each (peak bytes of live tensors, the inputs and weights included).
+ * Timing and memory: one tf.profile call of each (peak bytes of live tensors, the inputs and
+ * weights included), which is also the warm-up, then `reps` alternating probe/plain calls, medians.
  */
 import * as tf from '@tensorflow/tfjs';
 import { preset } from '../models/presets.ts';
@@ -71,8 +71,9 @@ export async function measurePoint(spec: ModelSpec, b: number, reps: number, see
   try {
     const probe = () => { computeGram(model, x, y); };
     const plain = () => { const g = batchGradients(model, x, y); g[g.length - 1]!.dataSync(); tf.dispose(g); };
-    probe();
-    plain();
+    // The profiled calls (peak bytes) double as the warm-up.
+    const probePeakBytes = (await tf.profile(probe)).peakBytes;
+    const plainPeakBytes = (await tf.profile(plain)).peakBytes;
     const tp: number[] = [];
     const tq: number[] = [];
     for (let r = 0; r < reps; r++) {
@@ -83,8 +84,6 @@ export async function measurePoint(spec: ModelSpec, b: number, reps: number, see
       plain();
       tq.push(performance.now() - t0);
     }
-    const probePeakBytes = (await tf.profile(probe)).peakBytes;
-    const plainPeakBytes = (await tf.profile(plain)).peakBytes;
     return { probeMs: medianOf(tp), plainMs: medianOf(tq), probePeakBytes, plainPeakBytes, reps };
   } finally {
     model.dispose();
