@@ -68,6 +68,21 @@ describe('probe = jax-js vmap(grad) Gram (independent oracle, wasm)', () => {
     });
   }
 
+  it('the batched loss (no vmap) is the sum of the per-example losses', async () => {
+    const { jaxLoss, jaxParams } = await import('./peer-jax.ts');
+    const { numpy: np, vmap } = await import('@jax-js/jax');
+    const w = initWeights(cnn, { init: 'he', seed: 5 });
+    const d = randomData(cnn, 4, 6);
+    const p = jaxParams(w);
+    const refs = () => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.ref]));
+    const x = np.array(d.x).reshape(d.xShape);
+    const y = np.array(d.y).reshape(d.yShape);
+    const summed = (await jaxLoss(cnn, true)(refs(), x.ref, y.ref).data())[0]!;
+    const each = await vmap(jaxLoss(cnn), [null, 0, 0])(refs(), x, y).data();
+    expect(Math.abs(summed - Array.from(each as Float32Array).reduce((a: number, b: number) => a + b, 0))).toBeLessThanOrEqual(1e-5 * Math.abs(summed));
+    Object.values(p).forEach((v) => v.dispose());
+  });
+
   it('a layer the peer does not port is an error naming it', async () => {
     const spec = validateSpec({ input: [4], layers: [{ type: 'dense', units: 3 }, { type: 'layernorm' }, { type: 'dense', units: 2 }], loss: 'mse' });
     expect(() => jaxPeer(spec, initWeights(spec, { init: 'he', seed: 0 }))).toThrow(/layer type "layernorm" at layers.1 is not ported/);

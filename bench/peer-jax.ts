@@ -4,7 +4,7 @@
  * by `vmap(grad(loss))`, then G = Σ_params g gᵀ with g the [B, P] per-example gradients of each
  * parameter — all inside one `jit` (jit is jax-js's own fast path: it fuses and caches the
  * kernels; measured 2× faster than the eager vmap(grad) on the mlp). Plus jax-js's plain batched
- * gradient (grad of the summed loss) for context.
+ * gradient (jit(grad) of the summed loss, the model written with its batch axis) for context.
  *
  * The jax-js model is written from the same spec and weights as the tfjs one: dense, conv2d
  * (TensorFlow padding, groups), flatten and activation (tanh, relu, sigmoid, linear); losses
@@ -44,8 +44,12 @@ function activate(h: Arr, a: string, where: string): Arr {
   }
 }
 
-/** The per-example loss f(params, x_i, y_i) of a spec, in jax-js. */
-export function jaxLoss(spec: ModelSpec): (p: Params, x: Arr, y: Arr) => Arr {
+/**
+ * The per-example loss f(params, x_i, y_i) of a spec, in jax-js; `batched`: the summed loss
+ * Σ_i f_i of a batch x [B, …] written directly with the batch axis (no vmap: what a jax-js user
+ * writes for an ordinary training gradient).
+ */
+export function jaxLoss(spec: ModelSpec, batched = false): (p: Params, x: Arr, y: Arr) => Arr {
   const steps: ((h: Arr, p: Params) => Arr)[] = [];
   let s = [...spec.input];
   let nchw = false; // per-example layout [1, c, h, w] while between convolutions
@@ -54,6 +58,7 @@ export function jaxLoss(spec: ModelSpec): (p: Params, x: Arr, y: Arr) => Arr {
     switch (l.type) {
       case 'dense': {
         if (s.length !== 1) throw new Error(`jax-js peer: dense on a rank-${s.length} input at ${name} is not ported`);
+        // [in] per example or [B, in] batched: the same matmul.
         const units = l.units;
         steps.push((h, p) => {
           let z = np.matmul(h, p[`${name}.kernel`]!);
@@ -69,7 +74,7 @@ export function jaxLoss(spec: ModelSpec): (p: Params, x: Arr, y: Arr) => Arr {
         const toNchw = !nchw;
         const filters = l.filters;
         steps.push((h, p) => {
-          const x4 = toNchw ? h.transpose([2, 0, 1]).reshape([1, c, hh, ww]) : h;
+          const x4 = !toNchw ? h : batched ? h.transpose([0, 3, 1, 2]) : h.transpose([2, 0, 1]).reshape([1, c, hh, ww]);
           const k = p[`${name}.kernel`]!.transpose([3, 2, 0, 1]); // [kh, kw, cin/G, cout] → OIHW
           let z = lax.convGeneralDilated(x4, k, [l.stride, l.stride], [[g.pads[0], g.pads[1]], [g.pads[2], g.pads[3]]], { featureGroupCount: l.groups });
           if (l.bias) z = z.add(p[`${name}.bias`]!.reshape([1, filters, 1, 1]));
@@ -84,7 +89,13 @@ export function jaxLoss(spec: ModelSpec): (p: Params, x: Arr, y: Arr) => Arr {
       case 'flatten': {
         const [hh, ww, c] = s.length === 3 ? s as [number, number, number] : [1, 1, s.reduce((a, b) => a * b, 1)];
         const fromNchw = nchw;
-        steps.push((h) => (fromNchw ? h.reshape([c, hh, ww]).transpose([1, 2, 0]) : h).reshape([hh * ww * c]));
+        steps.push((h) => {
+          if (batched) {
+            const b = h.shape[0]!;
+            return (fromNchw ? h.transpose([0, 2, 3, 1]) : h).reshape([b, hh * ww * c]);
+          }
+          return (fromNchw ? h.reshape([c, hh, ww]).transpose([1, 2, 0]) : h).reshape([hh * ww * c]);
+        });
         nchw = false;
         s = [hh * ww * c];
         break;
@@ -124,6 +135,7 @@ export interface JaxPeer {
 /** The jax-js peer for a spec and its weights (call {@link startJax} first). */
 export function jaxPeer(spec: ModelSpec, weights: Weights): JaxPeer {
   const loss = jaxLoss(spec);
+  const batchLoss = jaxLoss(spec, true);
   const params = jaxParams(weights);
   const names = Object.keys(params);
   const refs = (): Params => Object.fromEntries(names.map((n) => [n, params[n]!.ref]));
@@ -138,7 +150,7 @@ export function jaxPeer(spec: ModelSpec, weights: Weights): JaxPeer {
     }
     return total!;
   });
-  const plainFn = jit((p: Params, x: Arr, y: Arr): Params => grad((q: Params, xx: Arr, yy: Arr) => vmap(loss, [null, 0, 0])(q, xx, yy).sum())(p, x, y) as unknown as Params);
+  const plainFn = jit((p: Params, x: Arr, y: Arr): Params => grad(batchLoss)(p, x, y) as unknown as Params);
   const arrays = (x: Float32Array, xShape: number[], y: Float32Array, yShape: number[]) => [np.array(x).reshape(xShape), np.array(y).reshape(yShape)] as const;
   return {
     async gram(x, xShape, y, yShape) {
