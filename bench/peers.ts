@@ -171,10 +171,8 @@ export async function runPeerBench(names: string[], opts: PeerOptions = {}): Pro
       jaxError = (e as Error).message;
     }
     const counts: ModelCount = countModel(layerShapes(spec), c.batch);
-    const sym = countModel(layerShapes(spec), c.batch, { symmetric: true });
     const symForms = Object.fromEntries(counts.layers.map((l) => [l.name, l.form]));
     const symFloor = countModel(layerShapes(spec), c.batch, { symmetric: true, forms: symForms }).floor;
-    void sym;
     partial.push({
       ...row!,
       jaxGramMs, jaxPlainMs, ...(jaxError ? { jaxError } : {}),
