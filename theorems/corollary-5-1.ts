@@ -44,7 +44,7 @@ import { regimeHasConfusion } from '../src/claims/confusion.ts';
 import type { FigureData } from '../src/claims/figure.ts';
 import { slackOf, type ClaimContext, type ClaimResult, type ExactClaim, type ExactOutcome, type Statement, type StatisticalClaim, type StatTest, type TrendClaim, type Verdict } from '../src/claims/claim.ts';
 import { derivedBound, exponent51, sigmoidBound, smallConfig, zeta0 } from './theorem-5-1.ts';
-import { defineTheorem } from './define.ts';
+import { defineTheorem, exactProperty } from './define.ts';
 import type { Tightener, TightenOptions } from './tighten.ts';
 
 /** The result as data. */
@@ -139,26 +139,12 @@ export type BallInstance = typeof exactArbitrary extends fc.Arbitrary<infer T> ?
 
 const instanceConfig = (p: BallInstance, samples: number) => ballConfig(p.d, p.width, p.depth, p.n, p.activation, p.loss, p.radius, samples);
 
-function propertyOutcome(ctx: ClaimContext, numRuns: number, check: (p: BallInstance) => Verdict, tolerance: string): ExactOutcome {
-  let minSlack = Infinity;
-  let failure: Verdict | undefined;
-  let done = 0;
-  const out = fc.check(fc.property(exactArbitrary, (p) => {
-    const v = check(p);
-    minSlack = Math.min(minSlack, v.slack);
-    ctx.progress?.(++done, numRuns);
-    if (!v.holds) failure = v;
-    return v.holds;
-  }), { seed: ctx.seed, numRuns });
-  return { holds: !out.failed, instances: out.numRuns, minSlack, tolerance, ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath ?? undefined, failure } : {}) };
-}
-
 /** Exact: the ball's points are where the ball says. */
 export const radiusClaim: ExactClaim = {
   id: 'ball-radius', kind: 'exact', source: 'derived',
   statement: 'every sampled W\' is on the boundary of B_r: ‖W\'_p − W_p‖₂ = r for every layer (float32 rounding), and ‖W\'_p‖₂ ≤ 1 + r',
   budgets: { test: 10, quick: 25, full: 500 },
-  check: (ctx, numRuns) => propertyOutcome(ctx, numRuns, (p) => checkRadius(instanceConfig(p, 3), p.seed), `|‖ΔW‖₂ − r| ≤ 2⁻²⁴‖W'‖_F + 1e-12 (float32 rounding of W + Δ)`),
+  check: (ctx, numRuns) => exactProperty(ctx, exactArbitrary, numRuns, (p) => checkRadius(instanceConfig(p, 3), p.seed), { tolerance: `|‖ΔW‖₂ − r| ≤ 2⁻²⁴‖W'‖_F + 1e-12 (float32 rounding of W + Δ)` }),
 };
 
 /** Exact: the derived Gram bound at every sampled point. */
@@ -166,11 +152,11 @@ export const ballBoundClaim: ExactClaim = {
   id: 'ball-derived-bound', kind: 'exact', source: 'derived',
   statement: '|G_ij(W\')| ≤ R² Σ_p Π_{q≠p} ‖W\'_q‖² (tanh, ReLU, linear; the sigmoid bound for the sigmoid) at the center and every sampled ball point (measured norms)',
   budgets: { test: 10, quick: 25, full: 500 },
-  check: (ctx, numRuns) => propertyOutcome(ctx, numRuns, (p) => {
+  check: (ctx, numRuns) => exactProperty(ctx, exactArbitrary, numRuns, (p) => {
     const c = instanceConfig(p, 3);
     const r = runTrial(c, p.seed);
     return checkBallPoints(c, [r, ...(r.ball ?? [])]);
-  }, `${GRAM_REL_TOL_F32} relative (float32 Gram)`),
+  }, { tolerance: `${GRAM_REL_TOL_F32} relative (float32 Gram)` }),
 };
 
 /** Ball radii of the study (the first branch r ≤ η/(4ζ₀²) needs r of the order of η/(16β) ~ 1e-3 here). */

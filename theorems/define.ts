@@ -7,6 +7,8 @@
  * claims share one Holm family at the result's α; trend claims another (src/claims/evaluate.ts).
  * A claim of the paper that is rejected (statistical) or reversed (trend) is a finding.
  */
+import fc from 'fast-check';
+import type { Verdict } from '../src/claims/claim.ts';
 import type { Budget, Claim, ClaimContext, ClaimKind, ClaimResult, ExactOutcome, Statement, StatisticalStudy, TheoremResult, TrendStudy } from '../src/claims/claim.ts';
 import { statisticalVerdicts, trendVerdicts } from '../src/claims/evaluate.ts';
 import type { Tightener } from './tighten.ts';
@@ -133,4 +135,35 @@ export function claimOf<K extends Claim['kind']>(def: TheoremDefinition, id: str
   const c = def.claims.find((x) => x.id === id);
   if (!c || c.kind !== kind) throw new Error(`${def.statement.id}: no ${kind} claim ${id}`);
   return c as Extract<Claim, { kind: K }>;
+}
+
+/**
+ * The body of a property-based exact claim: run `check` on `numRuns` instances of `arbitrary`
+ * from the claim's seed (fast-check, after the `examples`), report progress, keep the smallest
+ * slack over the non-degenerate instances (`Verdict.degenerate` ones are counted apart), and on
+ * failure the shrunk counterexample, its replay path and its verdict. `onVerdict` sees every
+ * instance and its verdict (for a claim's own extra statistics).
+ */
+export function exactProperty<P>(ctx: Pick<ClaimContext, 'seed' | 'progress'>, arbitrary: fc.Arbitrary<P>, numRuns: number, check: (p: P) => Verdict,
+  o: { tolerance?: string; examples?: [P][]; progressEvery?: number; onVerdict?: (p: P, v: Verdict) => void } = {}): ExactOutcome {
+  let minSlack = Infinity;
+  let degenerate = 0;
+  let failure: Verdict | undefined;
+  let done = 0;
+  const every = o.progressEvery ?? 1;
+  const out = fc.check(fc.property(arbitrary, (p) => {
+    const v = check(p);
+    o.onVerdict?.(p, v);
+    if (++done % every === 0) ctx.progress?.(done, numRuns);
+    if (v.degenerate) degenerate++;
+    else minSlack = Math.min(minSlack, v.slack);
+    if (!v.holds) failure = v;
+    return v.holds;
+  }), { seed: ctx.seed, numRuns, ...(o.examples ? { examples: o.examples } : {}) });
+  return {
+    holds: !out.failed, instances: out.numRuns, minSlack,
+    ...(degenerate > 0 ? { degenerate } : {}),
+    ...(o.tolerance !== undefined ? { tolerance: o.tolerance } : {}),
+    ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath ?? undefined, failure } : {}),
+  };
 }

@@ -19,7 +19,7 @@ import { perExampleGradients, dot } from '../src/probe/reference.ts';
 import { randomInstance } from '../src/probe/instances.ts';
 import { GRAM_REL_TOL_F32 } from '../src/tolerance.ts';
 import { slackOf, type ExactClaim, type Statement, type Verdict } from '../src/claims/claim.ts';
-import { defineTheorem } from './define.ts';
+import { defineTheorem, exactProperty } from './define.ts';
 import type { FigureData } from '../src/claims/figure.ts';
 
 /** The definition as data. */
@@ -75,24 +75,12 @@ export const etaClaim: ExactClaim = {
   statement: 'the probe\'s η (one backward pass, per-example Gram) equals max(0, −min_{i≠j} <∇f_i, ∇f_j>) of explicit per-example gradients, and every pair satisfies <∇f_i, ∇f_j> ≥ −η',
   budgets: { test: 15, quick: 40, full: 1000 },
   check(ctx, numRuns) {
-    let done = 0;
-    let minSlack = Infinity;
-    let failure: Verdict | undefined;
     const pairs: [number, number][] = [];
-    const out = fc.check(fc.property(arbitrary, (p) => {
-      const v = check(p);
-      if (pairs.length < 400) pairs.push([v.measured.etaDefinition!, v.measured.etaProbe!]);
-      ctx.progress?.(++done, numRuns);
-      minSlack = Math.min(minSlack, v.slack);
-      if (!v.holds) failure = v;
-      return v.holds;
-    }), { seed: ctx.seed, numRuns });
-    return {
-      holds: !out.failed, instances: out.numRuns, minSlack,
+    const out = exactProperty(ctx, arbitrary, numRuns, check, {
       tolerance: `GRAM_REL_TOL_F32 = ${GRAM_REL_TOL_F32} relative to max|G|`,
-      details: { backend: tf.getBackend(), pairs },
-      ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath ?? undefined, failure } : {}),
-    };
+      onVerdict: (_, v) => { if (pairs.length < 400) pairs.push([v.measured.etaDefinition!, v.measured.etaProbe!]); },
+    });
+    return { ...out, details: { backend: tf.getBackend(), pairs } };
   },
 };
 

@@ -31,7 +31,7 @@ import { betaDensity, betaParameter, capIsDegenerate, capProbability, logCapUppe
 import { ksOneSample, ksOneSampleMinDetectable } from '../src/stats/ks.ts';
 import type { FigureData } from '../src/claims/figure.ts';
 import { slackOf, type ClaimContext, type ClaimResult, type ExactClaim, type ExactOutcome, type Statement, type StatisticalClaim, type StatisticalStudy, type Verdict } from '../src/claims/claim.ts';
-import { defineTheorem } from './define.ts';
+import { defineTheorem, exactProperty } from './define.ts';
 
 export { capProbability } from '../src/data/sphere-law.ts';
 
@@ -88,34 +88,24 @@ export function checkCap(p: CapParams, factor = 2): Verdict {
 
 /** Run the cap property with `numRuns` instances (plus the edge examples). */
 export function capOutcome(seed: number, numRuns: number, factor: number, progress?: (done: number, total: number) => void): ExactOutcome {
-  let minSlack = Infinity;
   let maxRatio = 0;
   let logSpace = 0;
-  let degenerate = 0;
   let vacuous = 0;
-  let failure: Verdict | undefined;
-  let done = 0;
-  const out = fc.check(fc.property(capArbitrary, (p) => {
-    const v = checkCap(p, factor);
-    if (++done % 500 === 0) progress?.(done, numRuns);
-    if (v.degenerate) degenerate++;
-    else {
-      minSlack = Math.min(minSlack, v.slack);
-      if (v.measured.ratio !== undefined) maxRatio = Math.max(maxRatio, v.measured.ratio);
-    }
-    if (v.bound >= 1) vacuous++;
-    logSpace += v.measured.logSpace ?? 0;
-    if (!v.holds) failure = v;
-    return v.holds;
-  }), { seed, numRuns, examples: CAP_EXAMPLES });
-  return {
-    holds: !out.failed, instances: out.numRuns, minSlack, degenerate,
+  const out = exactProperty({ seed, progress }, capArbitrary, numRuns, (p) => checkCap(p, factor), {
+    examples: CAP_EXAMPLES, progressEvery: 500,
     tolerance: `relative ${CDF_REL_TOL} for the Beta CDF; log-space upper bound where ${factor}exp(−de²/2) < ${LOG_SPACE_BELOW}`,
+    onVerdict: (_, v) => {
+      if (!v.degenerate && v.measured.ratio !== undefined) maxRatio = Math.max(maxRatio, v.measured.ratio);
+      if (v.bound >= 1) vacuous++;
+      logSpace += v.measured.logSpace ?? 0;
+    },
+  });
+  return {
+    ...out, degenerate: out.degenerate ?? 0,
     details: {
       maxRatioProbabilityToBound: maxRatio, logSpaceInstances: logSpace, vacuousInstances: vacuous,
       degenerateNote: 'degenerate: P(|t| ≥ e) is exactly 1 in double precision (e below the resolution of (1 − e)/2); their slack is not in minSlack',
     },
-    ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath ?? undefined, failure } : {}),
   };
 }
 

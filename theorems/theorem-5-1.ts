@@ -40,7 +40,7 @@ import { compareForms, logTailRate, type FormPoint } from '../src/stats/tail.ts'
 import { regimeHasConfusion, type ConfusionMeasures } from '../src/claims/confusion.ts';
 import type { FigureData } from '../src/claims/figure.ts';
 import { slackOf, type ClaimContext, type ClaimResult, type ExactClaim, type ExactOutcome, type Statement, type StatisticalClaim, type StatTest, type TrendClaim, type TrendStudy, type Verdict } from '../src/claims/claim.ts';
-import { defineTheorem } from './define.ts';
+import { defineTheorem, exactProperty } from './define.ts';
 import type { Tightener, TightenOptions } from './tighten.ts';
 
 /** The result as data. */
@@ -171,27 +171,12 @@ export function checkExactInstance(p: Instance): Verdict {
 }
 
 /** fast-check an instance property; smallest slack, worst instance, replay. */
-function propertyOutcome(arb: fc.Arbitrary<Instance>, check: (p: Instance) => Verdict, ctx: ClaimContext, numRuns: number, tolerance: string, extra?: (p: Instance, v: Verdict) => void): ExactOutcome {
-  let minSlack = Infinity;
-  let failure: Verdict | undefined;
-  let done = 0;
-  const out = fc.check(fc.property(arb, (p) => {
-    const v = check(p);
-    extra?.(p, v);
-    minSlack = Math.min(minSlack, v.slack);
-    ctx.progress?.(++done, numRuns);
-    if (!v.holds) failure = v;
-    return v.holds;
-  }), { seed: ctx.seed, numRuns });
-  return { holds: !out.failed, instances: out.numRuns, minSlack, tolerance, ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath ?? undefined, failure } : {}) };
-}
-
 /** Exact: Assumption 1 for the small-weights initializer. */
 export const assumptionClaim: ExactClaim = {
   id: 'assumption-1', kind: 'exact', source: 'derived',
   statement: 'the small-weights initializer satisfies Assumption 1: ‖W_p‖₂ ≤ 1 for every kernel (exact norms of the float32 weights)',
   budgets: { test: 30, quick: 60, full: 1000 },
-  check: (ctx, numRuns) => propertyOutcome(assumptionArbitrary, (p) => checkAssumption(p), ctx, numRuns, `norms ${NORM_REL_TOL} relative`),
+  check: (ctx, numRuns) => exactProperty(ctx, assumptionArbitrary, numRuns, (p) => checkAssumption(p), { tolerance: `norms ${NORM_REL_TOL} relative` }),
 };
 
 /** Exact: the derived Gram bound where |s(z)| ≤ |z|. */
@@ -199,7 +184,7 @@ export const lipschitzClaim: ExactClaim = {
   id: 'gram-bound-lipschitz', kind: 'exact', source: 'derived',
   statement: '|G_ij| ≤ R² Σ_p Π_{q≠p} ‖W_p‖² ≤ 4(β+1) for s with |s(z)| ≤ |z| (tanh, ReLU, linear), square and logistic loss',
   budgets: { test: 20, quick: 40, full: 1000 },
-  check: (ctx, numRuns) => propertyOutcome(exactArbitrary, checkExactInstance, ctx, numRuns, `Gram ${GRAM_REL_TOL_F32} relative (float32)`),
+  check: (ctx, numRuns) => exactProperty(ctx, exactArbitrary, numRuns, checkExactInstance, { tolerance: `Gram ${GRAM_REL_TOL_F32} relative (float32)` }),
 };
 
 /** Exact: the derived Gram bound for the sigmoid; details: where 4(β+1) (not applicable to it) is exceeded. */
@@ -210,12 +195,12 @@ export const sigmoidClaim: ExactClaim = {
   check(ctx, numRuns) {
     let exceeded = 0;
     let worst: { instance: Instance; maxAbsG: number; fourBetaPlusOne: number } | null = null;
-    const out = propertyOutcome(sigmoidArbitrary, checkExactInstance, ctx, numRuns, `Gram ${GRAM_REL_TOL_F32} relative (float32)`, (p, v) => {
+    const out = exactProperty(ctx, sigmoidArbitrary, numRuns, checkExactInstance, { tolerance: `Gram ${GRAM_REL_TOL_F32} relative (float32)`, onVerdict: (p, v) => {
       const four = 4 * (p.depth + 1);
       const g = v.measured.maxAbsG!;
       if (g > four) exceeded++;
       if (!worst || g / four > worst.maxAbsG / worst.fourBetaPlusOne) worst = { instance: p, maxAbsG: g, fourBetaPlusOne: four };
-    });
+    } });
     return {
       ...out,
       details: {

@@ -45,7 +45,7 @@ import { trialSeed, type TrialConfig } from '../src/pool/trial.ts';
 import { withPool, type TrialPool } from '../src/pool/pool.ts';
 import { formatTighten, tightenSearch, type TightenSpec } from '../src/pool/tighten-search.ts';
 import { slackOf, type ExactClaim, type Statement, type StatisticalClaim, type StatisticalStudy, type TrendClaim, type Verdict } from '../src/claims/claim.ts';
-import { defineTheorem } from './define.ts';
+import { defineTheorem, exactProperty } from './define.ts';
 import type { Tightener, TightenOptions } from './tighten.ts';
 
 /** The result as data. */
@@ -257,23 +257,8 @@ export const identityClaim: ExactClaim = {
   id: 'gram-identity', kind: 'exact', source: 'derived',
   statement: 'Gram(depth β) = (β+1)·Gram(depth 0) of the same end-to-end map, and all cosines equal',
   budgets: { test: 25, quick: 40, full: 1000 },
-  check(ctx, numRuns) {
-    let minSlack = Infinity;
-    let failure: Verdict | undefined;
-    let done = 0;
-    const out = fc.check(fc.property(identityArbitrary, (p) => {
-      const v = checkIdentity(p);
-      minSlack = Math.min(minSlack, v.slack);
-      ctx.progress?.(++done, numRuns);
-      if (!v.holds) failure = v;
-      return v.holds;
-    }), { seed: ctx.seed, numRuns });
-    return {
-      holds: !out.failed, instances: out.numRuns, minSlack,
-      tolerance: `|ΔG| ≤ ${GRAM_REL_TOL_F32}·(β+1)·max|G_0|, |Δcos| ≤ ${COSINE_ABS_TOL_F32} (float32)`,
-      ...(out.failed ? { counterexample: out.counterexample, path: out.counterexamplePath ?? undefined, failure } : {}),
-    };
-  },
+  check: (ctx, numRuns) => exactProperty(ctx, identityArbitrary, numRuns, checkIdentity,
+    { tolerance: `|ΔG| ≤ ${GRAM_REL_TOL_F32}·(β+1)·max|G_0|, |Δcos| ≤ ${COSINE_ABS_TOL_F32} (float32)` }),
 };
 
 /** Statistical: the min-cosine law is the same at every depth (width = d = 16, N = 8). */
