@@ -1,37 +1,12 @@
 /**
  * `gradconf probe --max-memory` (issue 15, "Any batch size"): parsing and one-line errors (exit 2),
  * the --json `blockSize`/`memory` fields, the text line, and the ONNX path's refusal. Runs the
- * probe command through a program wired like main.ts (main.ts itself imports every command).
+ * probe command through the CLI in-process (run-cli.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { Command } from 'commander';
-import { probeProgram } from './probe.ts';
-import { reportError } from './common.ts';
+import { runCli } from './run-cli.ts';
 
-async function probe(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => { out.push(String(s)); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => { err.push(String(s)); return true; }) as typeof process.stderr.write;
-  try {
-    let pending: Promise<number> | undefined;
-    const program = new Command('gradconf').exitOverride();
-    program.addCommand(probeProgram((p) => { pending = p; }).exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) }));
-    let code: number;
-    try {
-      await program.parseAsync(['probe', ...args], { from: 'user' });
-      code = pending ? await pending : 0;
-    } catch (e) {
-      code = reportError(e);
-    }
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
-}
+const probe = (args: string[]) => runCli(['probe', ...args]);
 
 describe('probe --max-memory', () => {
   it('bad sizes: one line, exit 2', async () => {

@@ -7,16 +7,21 @@ import { pathToFileURL } from 'node:url';
 
 export const CHROMIUM = process.env.GRADCONF_CHROMIUM ?? '/usr/bin/chromium';
 
+/** Debian's Chromium, headless, through playwright-core (a one-line error when it is missing). */
+async function launchChromium() {
+  if (!existsSync(CHROMIUM)) throw new Error(`headless browser not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does, or set GRADCONF_CHROMIUM`);
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
 export interface PageCheck { errors: string[]; counts: Record<string, number>; title: string }
 
 /** Load `file` and count the elements matching each selector; writes a full-page PNG to `screenshot`. */
 export async function checkPage(file: string, selectors: string[], screenshot?: string): Promise<PageCheck> {
-  if (!existsSync(CHROMIUM)) throw new Error(`headless browser not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does, or set GRADCONF_CHROMIUM`);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -53,12 +58,7 @@ export interface PageView {
  * selector (the first match is shot; 'viewport' shoots the first screen, 'page' the whole page).
  */
 export async function viewPage(file: string, width: number, shots: Record<string, string> = {}): Promise<PageView> {
-  if (!existsSync(CHROMIUM)) throw new Error(`headless browser not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does, or set GRADCONF_CHROMIUM`);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
     const errors: string[] = [];
