@@ -53,6 +53,7 @@ export class UnitQueue {
   private readonly pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | undefined;
   private reconciling = false;
+  private cancelling = false;
   private closed = false;
   /** Units collected, and units enqueued again after Redis lost them. */
   readonly stats = { submitted: 0, collected: 0, reenqueued: 0, reused: 0 };
@@ -194,7 +195,7 @@ export class UnitQueue {
 
   /** Ask Redis for the state of every awaited unit: collect what was missed, re-enqueue what was lost. */
   async reconcile(): Promise<void> {
-    if (this.reconciling || this.closed) return;
+    if (this.reconciling || this.closed || this.cancelling) return;
     this.reconciling = true;
     try {
       let lost = 0;
@@ -208,6 +209,8 @@ export class UnitQueue {
           if (state === 'completed') this.onCompleted(id, job.returnvalue);
           else this.onFailed(id, job.failedReason);
         } else if (state === 'unknown') {
+          // A unit cancelPending withdrew while this pass was waiting on Redis is not lost.
+          if (this.cancelling) break;
           await this.add(id, p);
           lost++;
         }
@@ -225,6 +228,8 @@ export class UnitQueue {
 
   /** Remove the units still waiting (after a failure: nobody will collect them). */
   async cancelPending(): Promise<void> {
+    // From here on no reconcile pass may take a withdrawn unit for one Redis lost and enqueue it again.
+    this.cancelling = true;
     const ids = [...this.pending.keys()];
     for (const id of ids) {
       try {

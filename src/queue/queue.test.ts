@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { BadInputError } from '../errors.ts';
-import { checkQueue, parseQueueUrl, redact } from './connection.ts';
+import { Queue } from 'bullmq';
+import { checkQueue, parseQueueUrl, QUEUE_PREFIX, queueName, redact } from './connection.ts';
 import { UnitQueue } from './coordinator.ts';
 import { fromWire, toWire, unitId, type Unit } from './units.ts';
 import { BIN, killStarted, makeTlsFiles, redisHasTls, RedisServer, ROOT, WorkerProcess } from './testing/services.ts';
@@ -146,6 +147,31 @@ describe('units through the queue (password-protected redis-server, one worker p
       expect((err as Error).message).toMatch(/failed for good \(up to 2 attempts\): echo unit: transient failure on attempt 2/);
       expect(starts(worker, unitId(u))).toBe(2);
     } finally {
+      await q.close();
+    }
+  });
+});
+
+describe('withdrawing units (after a failure elsewhere in the sweep)', () => {
+  it('a reconcile pass after cancelPending does not take the withdrawn units for lost ones and enqueue them again', async () => {
+    // No worker serves the cpu queue, so the units stay waiting until withdrawn.
+    const logged: string[] = [];
+    const q = await UnitQueue.open({ target: parseQueueUrl(redis.url), backend: 'cpu', reconcileMs: 60_000, log: (l) => { logged.push(l); } });
+    const raw = new Queue(queueName('cpu'), { connection: parseQueueUrl(redis.url).redis, prefix: QUEUE_PREFIX });
+    try {
+      const units = [1, 2, 3].map((i): Unit => ({ kind: 'echo', value: `withdrawn ${i}`, backend: 'cpu' }));
+      for (const u of units) void q.submit(u).catch(() => {});
+      const placed = async () => (await Promise.all(units.map((u) => raw.getJobState(unitId(u))))).every((s) => s === 'waiting');
+      for (let t = 0; !(await placed()); t++) {
+        if (t > 100) throw new Error('units never reached the queue');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await q.cancelPending();
+      await q.reconcile();
+      expect(await Promise.all(units.map((u) => raw.getJobState(unitId(u))))).toEqual(['unknown', 'unknown', 'unknown']);
+      expect(logged.filter((l) => /no longer in Redis/.test(l))).toEqual([]);
+    } finally {
+      await raw.close();
       await q.close();
     }
   });
