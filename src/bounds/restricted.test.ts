@@ -61,6 +61,19 @@ describe('compileBound', () => {
     expect(() => compileBound('x +* 2', ['x'])).toThrow(/cannot parse/);
   });
 
+  it('error messages in full: the source (default "bound"), what was refused, and what is allowed', () => {
+    expect(() => compileBound('exp2(x)', ['x'])).toThrow(/^bound: calling exp2 \(allowed: exp, log, sqrt, abs, min, max, pow, floor, ceil, log1p, expm1, sin, cos, tanh\) is not allowed in an expression$/);
+    expect(() => compileBound('process', ['x', 'y'])).toThrow(/^bound: the symbol "process" \(variables: x, y\) is not allowed in an expression$/);
+    expect(() => compileBound('process', [])).toThrow(/^bound: the symbol "process" \(variables: none\) is not allowed in an expression$/);
+    expect(() => compileBound('[1, 2]', ['x'])).toThrow(/^bound: a array node is not allowed in an expression$/);
+    expect(() => compileBound('{a: 1}.a', ['x'], 'src')).toThrow(/^src: a accessor node is not allowed in an expression$/);
+    expect(() => compileBound('x +* 2', ['x'])).toThrow(/^bound: cannot parse "x \+\* 2": Value expected \(char 4\)$/);
+    expect(() => compileBound('log(x)', ['x']).evaluate({ x: 0 })).toThrow(/^bound: "log\(x\)" is not a finite real number at \{"x":0\} \(got -Infinity\)$/);
+    // A variable, a constant and a callee are the three symbols that pass.
+    expect(compileBound('x * pi + cos(0)', ['x']).evaluate({ x: 1 })).toBeCloseTo(Math.PI + 1, 14);
+    expect(() => compileBound('cos', ['x'])).toThrow(/the symbol "cos"/);
+  });
+
   it('never throws anything but a BadInputError, whatever the input (fast-check, seed 11)', () => {
     fc.assert(fc.property(fc.string({ maxLength: 40 }), fc.double({ noNaN: true }), (s, x) => {
       try {
