@@ -14,16 +14,9 @@
  */
 import fc from 'fast-check';
 
-/**
- * The outcome of one exact check (structurally the `Verdict` of theorems/verdict.ts, redeclared
- * here because src/ never imports theorems/). `measured.measured` is the headline quantity.
- */
-export interface Verdict {
-  holds: boolean;
-  measured: Record<string, number>;
-  bound: number;
-  slack: number;
-}
+/** The outcome of one exact check (src/claims/claim.ts); `measured.measured` is the headline quantity. */
+export type { Verdict } from '../claims/claim.ts';
+import type { Verdict } from '../claims/claim.ts';
 
 /** Whether a bound can be refuted at all: a finite number > 0 (a measured quantity here is ≥ 0). */
 export function meaningfulBound(bound: number): boolean {
