@@ -74,15 +74,3 @@ export function confusionAt(p: FiniteSumProblem, w: Float64Array): number {
   }
   return p.n < 2 ? 0 : Math.max(0, -minDot);
 }
-
-/** Default ∇F(w) = (1/N) Σ ∇f_i(w) for families without a faster form. */
-export function meanGradient(p: FiniteSumProblem, w: Float64Array): Float64Array {
-  const out = new Float64Array(p.d);
-  const g = new Float64Array(p.d);
-  for (let i = 0; i < p.n; i++) {
-    p.grad(i, w, g);
-    for (let k = 0; k < p.d; k++) out[k]! += g[k]!;
-  }
-  for (let k = 0; k < p.d; k++) out[k]! /= p.n;
-  return out;
-}

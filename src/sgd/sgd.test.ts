@@ -19,6 +19,10 @@ describe('SGD runner and path enumeration', () => {
     const b = runSgd(p, [1, 2], 0.1, 10, { seed: 4 });
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(ks).toEqual([0, 3, 6, 9, 10]);
+    // The seed is used (another seed, another path) and defaults to 0.
+    expect(Array.from(runSgd(p, [1, 2], 0.1, 10, { seed: 5 }))).not.toEqual(Array.from(a));
+    expect(Array.from(runSgd(p, [1, 2], 0.1, 10))).toEqual(Array.from(runSgd(p, [1, 2], 0.1, 10, { seed: 0 })));
+    expect(Array.from(runSgd(p, [1, 2], 0.1, 10, { seed: 4, indices: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }))).toEqual(Array.from(runSgd(p, [1, 2], 0.1, 10, { seed: 9, indices: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] })));
   });
 
   it('enumerateSgd averages over all paths: N = 2, d = 1, T = 2 by hand', () => {
