@@ -111,6 +111,21 @@ describe('searchVariant', () => {
     expect(text).toContain('→ NOT refuted (mean 9.5)');
   });
 
+  it('report text in full: a refutation without re-check has no re-check line; a not-meaningful variant shows its example', () => {
+    const r = searchVariant(spec((x) => x, () => 50), { budget: 100, seed: 4 });
+    const lines = formatVariantReports('T', [r]).split('\n');
+    expect(lines[1]).toMatch(/^- synthetic \(variant\): REFUTED after \d+ instances, \d+ shrinks: measured 51\.0+ > bound 50\.0+$/);
+    expect(lines[2]).toBe('    counterexample: 51');
+    expect(lines[3]).toMatch(/^    replay: fc\.assert\(variantProperty\(…\), \{ seed: 4, path: "[\d:]+" \}\)$/);
+    expect(lines).toHaveLength(4);
+    const nm = searchVariant(spec(() => 0, () => -1), { budget: 5, seed: 3 });
+    const text = formatVariantReports('T', [nm]).split('\n');
+    expect(text[1]).toBe('- synthetic (variant): not a meaningful variant here — in 5 of 5 instances its inequality fails only where its bound is ≤ 0 or undefined (seed 3); never a refutation');
+    expect(text[2]).toMatch(/^    e\.g\. measured 0(\.0+)? vs bound -1(\.0+)? at \d+$/);
+    const rc = searchVariant(spec((x) => x, () => 50, true), { budget: 100, seed: 4 });
+    expect(formatVariantReports('T', [rc]).split('\n')[4]).toMatch(/^    re-check \(again\): measured 51\.0+ vs bound 50\.0+ → refuted$/);
+  });
+
   it('progress counts the searched instances only', () => {
     let n = 0;
     searchVariant(spec((x) => x, () => 50), { budget: 100, seed: 4, progress: () => n++ });
