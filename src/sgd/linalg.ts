@@ -17,22 +17,10 @@ export function sqNorm(x: ArrayLike<number>): number {
   return dot(x, x);
 }
 
-/** ‖x‖. */
-export function norm(x: ArrayLike<number>): number {
-  return Math.sqrt(dot(x, x));
-}
-
 /** y += s·x, in place; returns y. */
 export function axpy(s: number, x: ArrayLike<number>, y: Float64Array): Float64Array {
   for (let k = 0; k < y.length; k++) y[k]! += s * x[k]!;
   return y;
-}
-
-/** x − y as a new vector. */
-export function sub(x: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(x.length);
-  for (let k = 0; k < x.length; k++) out[k] = x[k]! - y[k]!;
-  return out;
 }
 
 /** The N×N Gram matrix C_ij = <a_i, a_j> of the rows, row-major. */
@@ -62,17 +50,6 @@ export function meanOuter(rows: readonly Float64Array[], d: number): Float64Arra
   const n = rows.length;
   for (let k = 0; k < h.length; k++) h[k]! /= n;
   return h;
-}
-
-/** M x for a row-major d×d M. */
-export function matVec(m: Float64Array, x: ArrayLike<number>, d: number): Float64Array {
-  const out = new Float64Array(d);
-  for (let p = 0; p < d; p++) {
-    let s = 0;
-    for (let q = 0; q < d; q++) s += m[p * d + q]! * x[q]!;
-    out[p] = s;
-  }
-  return out;
 }
 
 /**
