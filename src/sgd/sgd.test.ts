@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSgd } from './sgd.ts';
-import { enumerateSgd } from './enumerate.ts';
+import { enumerateSgd, replayExpectation } from './enumerate.ts';
+import { sqNorm } from './linalg.ts';
 import { LeastSquares } from './least-squares.ts';
 
 describe('SGD runner and path enumeration', () => {
@@ -32,5 +33,35 @@ describe('SGD runner and path enumeration', () => {
     const r = enumerateSgd(p, [1], 0.1, 2);
     expect(r.gap[2]).toBeCloseTo(1.25 * ((0.81 + 0.36) / 2) ** 2, 15);
     expect(() => enumerateSgd(p, [1], 0.1, 30)).toThrow(/exceeds/);
+  });
+
+  it('N = 3, d = 2, k = 2: the enumeration and the path-by-path replay equal the mean over the 9 index sequences run one by one', () => {
+    const p = LeastSquares.interpolating([Float64Array.of(1, 0), Float64Array.of(1, 1), Float64Array.of(0, 2)], Float64Array.of(0.5, -0.5));
+    const w0 = [1, 2];
+    let gap = 0;
+    let grad = 0;
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
+      const w = runSgd(p, w0, 0.1, 2, { indices: [i, j] });
+      gap += p.gap(w) / 9;
+      grad += sqNorm(p.fullGrad(w)) / 9;
+    }
+    const e = enumerateSgd(p, w0, 0.1, 2);
+    const r = replayExpectation(p, w0, 0.1, 2);
+    expect(r.paths).toBe(9);
+    expect(e.gap[2]).toBeCloseTo(gap, 14);
+    expect(e.gradSq[2]).toBeCloseTo(grad, 13);
+    expect(r.gap).toBeCloseTo(gap, 14);
+    expect(r.gradSq).toBeCloseTo(grad, 13);
+    // k = 0: the start itself.
+    expect(e.gap[0]).toBeCloseTo(p.gap(Float64Array.from(w0)), 15);
+    expect(replayExpectation(p, w0, 0.1, 0).gap).toBeCloseTo(p.gap(Float64Array.from(w0)), 15);
+  });
+
+  it('the path caps include their bound: N^T = cap is enumerated, one more is an error naming the count', () => {
+    const p = LeastSquares.interpolating([Float64Array.of(1), Float64Array.of(2), Float64Array.of(3)], Float64Array.of(0));
+    expect(() => enumerateSgd(p, [1], 0.01, 2, { maxLeaves: 9 })).not.toThrow();
+    expect(() => enumerateSgd(p, [1], 0.01, 2, { maxLeaves: 8 })).toThrow(/^enumeration of 3\^2 SGD paths exceeds 8$/);
+    expect(replayExpectation(p, [1], 0.01, 2, 9).paths).toBe(9);
+    expect(() => replayExpectation(p, [1], 0.01, 2, 8)).toThrow(/^replay of 3\^2 SGD paths exceeds 8$/);
   });
 });
